@@ -1,0 +1,5 @@
+"""``python -m monitor``: the same CLI as the ``monitor`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""Amounts as news writes them: digits, number words, scales, ranges, qualifiers, increments.
+
+``find_quantities(sentence)`` returns every counted amount of a sentence with
+its value (``int`` where whole), the upper end of a range, the qualifier
+(FIGURES.md) and whether it is an addition to an earlier figure. What is not a
+count is left out: years, dates, times, money, percentages, scores ("4-0"),
+model names ("KN-23", "IL-76"), ordinals, "No. 3", counters ("0 / 300") and
+vague amounts ("thousands", "a dozen", "several").
+
+>>> [(q.value, q.qualifier, q.increment) for q in find_quantities("over 11,000 troops and another 3,000")]
+[(11000, 'more_than', False), (3000, 'exact', True)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import text2num
+
+from ..records import Qualifier
+from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
+
+__all__ = ["Quantity", "find_quantities", "parse_amount", "HAS_NUMBER"]
+
+_UNITS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen"
+)
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_SCALES = "hundred|thousand|million|billion"
+_WORD = rf"(?:{_UNITS}|{_TENS}|{_SCALES})"
+_WORDS = rf"(?:{_UNITS}|{_TENS})\b(?:(?:[\s-]+(?:and\s+)?){_WORD}\b)*"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"(?:\s*|-)(?:hundred|thousand|million|billion)\b|\s?(?:mn|bn)\b|[mMkKbB](?![\w])"
+_AMOUNT = (
+    rf"(?:(?:half|a\s+half|a\s+quarter)(?:\s+of)?\s+an?\s+(?:{_SCALES})\b"
+    rf"|(?:{_DIGITS})(?:{_SCALE})?"
+    rf"|(?:an?\s+(?:{_SCALES})\b(?:[\s-]+(?:and\s+)?{_WORDS})?)"
+    rf"|{_WORDS})"
+)
+_LEFT_EDGE = r"(?<![\w$€£₩.,/:#\-])"
+_RIGHT_EDGE = r"(?![\w/:]|[.,]\d|%)"
+_RANGE_JOIN = r"\s*(?:-|–|—|to|and)\s*"
+
+#: one amount or a range of two, with ``between``/``from`` before a range
+_QUANTITY = re.compile(
+    rf"(?:\b(?P<lead>between|from)\s+)?{_LEFT_EDGE}(?P<low>{_AMOUNT}){_RIGHT_EDGE}"
+    rf"(?:(?P<join>{_RANGE_JOIN})(?P<high>{_AMOUNT}){_RIGHT_EDGE})?"
+    r"(?P<plus>\s*\+|-plus\b|\s+or\s+more\b)?",
+    re.IGNORECASE,
+)
+
+#: a cheap test: does a text hold anything that could be an amount?
+HAS_NUMBER = re.compile(rf"\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b", re.IGNORECASE)
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_NOT_COUNT_BEFORE = re.compile(
+    rf"(?:\b{_MONTH}\s*|\bNo\.?\s*|\bNos\.?\s*|\bNumber\s+|[$€£₩¥]\s*|\bUS\s*|\bpage\s+|\bResolution\s+"
+    r"|\bp\.\s*|\bpp\.\s*|\bart(?:icle)?\.?\s+|\b(?:aged|age|ages)\s+|\d\s+/\s*)$",
+    re.IGNORECASE,
+)
+_NOT_COUNT_AFTER = re.compile(
+    r"^(?:\s*(?:%|percent\b|per\s*cent\b|pct\b|dollars?\b|USD\b|won\b|rubles?\b|roubles?\b|euros?\b"
+    r"|pounds\b|yuan\b|yen\b|p\.m\.|a\.m\.|pm\b|am\b|GMT\b|UTC\b|BST\b|KST\b|o'clock\b|/\s*\d)"
+    r"|\s?-?(?:mm|cm|km|kg|kilometers?|kilometres?|miles?|metres?|meters?)\b"
+    r"|-year-old|\s+years?\s+old\b|,\s*(?:19|20)\d\d\b|\s*(?:st|nd|rd|th)\b)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A counted amount in a sentence.
+
+    ``start``/``end`` are the amount's own characters (qualifier and increment
+    words included: "more than 11,000"); ``number_start``/``number_end`` the digits
+    or number words alone.
+    """
+
+    value: int | float
+    value_max: int | float | None
+    qualifier: Qualifier
+    increment: bool
+    start: int
+    end: int
+    number_start: int
+    number_end: int
+    words: bool  # written in words ("nine million", "one")
+
+
+def find_quantities(sentence: str) -> list[Quantity]:
+    """Every counted amount of ``sentence``, in order.
+
+    >>> [(q.value, q.value_max, q.qualifier) for q in find_quantities("between 1,000 and 3,000 workers")]
+    [(1000, 3000, 'range')]
+    >>> find_quantities("The 4-0 win in 2024 cost $3 billion, 30% more, on May 29.")
+    []
+    """
+    found = []
+    position = 0
+    while (match := _QUANTITY.search(sentence, position)) is not None:
+        quantity = _quantity(sentence, match, as_range=True)
+        position = match.end()
+        if quantity is None and match.group("high"):
+            # "11,000 and 3,000", "4-0": not a range; the first amount may still count alone
+            quantity = _quantity(sentence, match, as_range=False)
+            position = match.end("low")
+        if quantity is not None:
+            found.append(quantity)
+    return found
+
+
+def parse_amount(text: str) -> int | float | None:
+    """The value of one amount, or None if it is no number.
+
+    >>> [parse_amount(t) for t in ("11,000", "9 million", "nine million", "a million", "half a million",
+    ...                            "1.5m", "35K", "eleven", "twenty-five thousand")]
+    [11000, 9000000, 9000000, 1000000, 500000, 1500000, 35000, 11, 25000]
+    """
+    text = " ".join(text.lower().replace("-", " ").split())
+    multiplier = 1.0
+    if text.startswith(("half ", "a half ")):
+        multiplier, text = 0.5, text.split(" ", 2 if text.startswith("a ") else 1)[-1]
+    elif text.startswith("a quarter "):
+        multiplier, text = 0.25, text[len("a quarter "):]
+    text = text.removeprefix("of ")
+    digits = re.match(rf"^({_DIGITS})\s*(.*)$", text)
+    if digits:
+        number = float(digits.group(1).replace(",", ""))
+        scale = _scale(digits.group(2))
+        if scale is None:
+            return None
+        return _whole(number * scale * multiplier)
+    if text.startswith(("a ", "an ")):
+        text = "one " + text.split(" ", 1)[1]
+    try:
+        return _whole(text2num(text, "en") * multiplier)
+    except ValueError:
+        return None
+
+
+def _scale(word: str) -> int | None:
+    word = word.strip()
+    scales = {"": 1, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000,
+              "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+    return scales.get(word)
+
+
+def _whole(number: float) -> int | float:
+    return int(round(number)) if abs(number - round(number)) < 1e-9 else number
+
+
+def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantity | None:
+    low_text, high_text = match.group("low"), match.group("high") if as_range else None
+    before = sentence[: match.start("low")]
+    if _NOT_COUNT_BEFORE.search(before) or _NOT_COUNT_AFTER.match(sentence[match.end("low"):]):
+        return None
+    if re.fullmatch(r"\d{4}", low_text) and _YEAR.match(low_text) and not high_text:
+        return None
+    if not high_text and re.match(r"-\d", sentence[match.end("low"):]):
+        return None  # "KN-23-", "2024-25", a score: not a count
+    low = parse_amount(low_text)
+    if not low:
+        return None
+    high = parse_amount(high_text) if high_text else None
+    if high_text:
+        join = match.group("join").strip().lower()
+        lead = (match.group("lead") or "").lower()
+        if (join == "and" and lead != "between") or (join == "to" and lead == "between"):
+            return None  # "11,000 and 3,000" are two figures, not a range
+        if _NOT_COUNT_AFTER.match(sentence[match.end("high"):]):
+            return None
+        if high is None or _YEAR.match(high_text.strip()) and _YEAR.match(low_text.strip()):
+            return None
+        if low < high and low * 1000 <= high and not re.search(r"[a-z]", low_text, re.IGNORECASE):
+            low = _whole(low * _shared_scale(high_text))  # "10-12 million"
+        if not low < high:
+            return None  # a score ("4-0"), a date or a model number, not a range
+    start = match.start("lead") if match.group("lead") and high_text else match.start("low")
+    qualifier, increment, start = _qualify_before(sentence, start)
+    end = match.end() if high_text or not match.group("high") else match.end("low")
+    if match.group("plus") and end == match.end():
+        qualifier = Qualifier.AT_LEAST if "more" in match.group("plus") else Qualifier.MORE_THAN
+    else:
+        after = QUALIFIER_AFTER.match(sentence, end)
+        if after:
+            qualifier = Qualifier(after.lastgroup)
+    if INCREMENT_AFTER.match(sentence, end):
+        increment = True
+    if high is not None:
+        qualifier = Qualifier.RANGE
+    number_end = match.end("high") if high_text else match.end("low")
+    return Quantity(
+        value=low, value_max=high, qualifier=qualifier, increment=increment, start=start,
+        end=end, number_start=match.start("low"), number_end=number_end,
+        words=not re.match(r"\d", low_text),
+    )
+
+
+def _shared_scale(high_text: str) -> int:
+    found = re.search(r"(hundred|thousand|million|billion|mn|bn|[mkb])\s*$", high_text, re.IGNORECASE)
+    return _scale(found.group(1).lower()) or 1 if found else 1
+
+
+def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
+    """The qualifier and increment words right before ``start``, and where they begin."""
+    qualifier, increment = Qualifier.EXACT, False
+    tilde = re.search(r"(?:~|≈|\bc\.|\bca\.)\s*$", sentence[:start])
+    if tilde:  # "~600", "c. 600"
+        return Qualifier.ABOUT, False, tilde.start()
+    for _ in range(3):
+        head = sentence[:start]
+        found = QUALIFIER_BEFORE.search(head)
+        if found and qualifier is Qualifier.EXACT:
+            qualifier, start = Qualifier(found.lastgroup), found.start()
+            continue
+        found = INCREMENT_BEFORE.search(head)
+        if found and not increment:
+            # "apart from the soldiers, another 8,000 laborers": another kind, not more of the same
+            besides = found.group("word").lower() == "another" and BESIDES.search(head[: found.start()])
+            increment, start = not besides, found.start()
+            if besides:
+                break
+            continue
+        break
+    return qualifier, increment, start

@@ -1,0 +1,114 @@
+"""The time a figure covers, as its sentence says it.
+
+Numeric years are normalised ("between March and October 2024" becomes
+"March-October 2024", "in 2024" becomes "2024"); relative phrases are kept as
+written ("last year", "the early months of this year").
+
+>>> find_period("Moscow supplied more than one million barrels between March and October 2024.", 20)
+'March-October 2024'
+>>> find_period("As of April 30, the casualties reached 4,700.", 40)
+'as of April 30'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Period", "find_period", "find_periods"]
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_YEAR = r"(?:19|20)\d\d"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?(?!\d)"
+_DATE = rf"(?:{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?|{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}(?:\s+of)?\s+{_YEAR}|{_MONTH}|{_YEAR})"
+_RELATIVE_YEAR = r"(?:last|this|next|the\s+previous|the\s+past|the\s+same)\s+year"
+_PART = (
+    r"(?:the\s+)?(?:early|first|last|past|latter|final|second|closing|opening)\s+"
+    r"(?:\w+\s+)?(?:months?|weeks?|half|quarter|part)\s+of\s+"
+)
+_SPANS = [
+    ("between", rf"\bbetween\s+(?:last\s+)?(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
+    ("between", rf"\bfrom\s+(?:last\s+)?(?P<a>{_DATE})\s+(?:to|through|until|till)\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
+    ("as_of", rf"\b(?:as\s+of|as\s+at|by|until|through|up\s+to)\s+(?:the\s+end\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE})"),
+    ("since", rf"\bsince\s+(?:the\s+(?:start|beginning|end)\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE}|{_RELATIVE_YEAR})"),
+    ("in", rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),
+    ("as_written", rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
+]
+_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _SPANS]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period phrase: its normalised text and where it sits in the sentence."""
+
+    text: str
+    start: int
+    end: int
+
+
+def find_periods(sentence: str) -> list[Period]:
+    """Every period phrase of ``sentence``, longest first where two overlap."""
+    found: list[Period] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(sentence):
+            if any(p.start <= match.start() < p.end or match.start() <= p.start < match.end() for p in found):
+                continue
+            found.append(Period(_normalised(kind, match), match.start(), match.end()))
+    return sorted(found, key=lambda p: p.start)
+
+
+def find_period(sentence: str, position: int) -> str | None:
+    """The period that applies to the amount at ``position``, or None.
+
+    One in the same clause (between commas) wins, the nearest first; otherwise
+    an opening phrase ("In 2024, ...", "As of April 30, ...") covers the whole
+    sentence.
+    """
+    periods = find_periods(sentence)
+    if not periods:
+        return None
+    clause_start, clause_end = _clause(sentence, position)
+    same_clause = [p for p in periods if clause_start <= p.start and p.end <= clause_end]
+    if same_clause:
+        return min(same_clause, key=lambda p: abs(p.start - position)).text
+    # an opening phrase "..., as of April 30, the casualties reached 4,700" covers what follows it
+    first_clause_end = _clause(sentence, 0)[1]
+    opening = [p for p in periods if p.end <= first_clause_end <= position
+               and not sentence[p.end:first_clause_end].strip(" ,;:—–(-")
+               and not _has_amount(sentence[:first_clause_end])]
+    return opening[-1].text if opening else None
+
+
+def _has_amount(text: str) -> bool:
+    from .numbers import find_quantities
+
+    return bool(find_quantities(text))
+
+
+def _clause(sentence: str, position: int) -> tuple[int, int]:
+    separators = [m.end() for m in re.finditer(r"[,;:—–(]\s|\s-\s", sentence)]
+    # a comma inside a date ("April 30, 2025") does not end a clause
+    separators = [s for s in separators if not re.match(r"(?:19|20)\d\d\b", sentence[s:])]
+    start = max((s for s in separators if s <= position), default=0)
+    end = min((s for s in separators if s > position), default=len(sentence))
+    return start, end
+
+
+def _normalised(kind: str, match: re.Match[str]) -> str:
+    text = " ".join(match.group().split())
+    if kind == "between":
+        first, second, year = match.group("a"), match.group("b"), match.group("y")
+        joined = f"{first}-{second}"
+        if not year and re.match(r"\w+\s+last\b", text, re.IGNORECASE):
+            year = "last year"
+        if year and re.fullmatch(_YEAR, year):
+            return f"{joined} {year}"
+        return f"{joined} {year}" if year else joined
+    if kind in ("as_of", "since"):
+        return text[0].lower() + text[1:]
+    if kind == "in":
+        return text.split(" ", 1)[1]  # "in 2024" -> "2024"
+    return text

@@ -1,0 +1,307 @@
+"""Counted figures: "an amount of NOUN in a sentence about SUBJECT", as data.
+
+A detector is a ``Detector`` holding ``Counted`` rules; its ``figures(article)``
+does the rest (sentences, amounts, qualifiers, periods, subject checks)::
+
+    TROOPS = Detector(
+        Counted("dprk_troops_to_russia", noun=r"troops|soldiers", context=r"sent|deployed|Russia"),
+        keywords=r"troop|soldier",
+    )
+    TROOPS.figures(article)  # -> [Figure(metric="dprk_troops_to_russia", value=11000, ...)]
+
+How a rule decides, in order: the amount's noun (right after it, past
+modifiers: "11,000 [North Korean] troops"), or a noun phrase right before it
+("casualties ... reached 4,700"), or, for "another 3,000" with no noun, the
+noun of an earlier amount of the same rule in the sentence; then the sentence
+must name the subject (``subject``, North Korea by default; the sentence before
+counts when this one names no other country), say the ``context``, and not
+match a ``veto``; and with ``actor`` the last country acting before the amount
+must not be another one ("Russia has 600,000 troops").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from ..records import Article, Figure
+from .numbers import HAS_NUMBER, Quantity, find_quantities
+from .periods import find_period
+from .sentences import Sentence, split_sentences
+from .subjects import MODIFIER, acting_country, is_foreign_owned, names_other_country
+from .words import NORTH_KOREA
+
+__all__ = ["Counted", "Detector"]
+
+_FLAGS = re.IGNORECASE
+#: after an amount with no noun of its own: punctuation, the end, or a word that starts no noun phrase
+_NO_NOUN_AFTER = re.compile(
+    r"(?:\s*[,.;:)—–]|\s*$|\s+-\s|\s+(?:in|by|as|and|or|since|during|from|to|at|on|for|according|this|last|"
+    r"so|including|with|among|were|are|have|has|had|was|is|will|would|more|men|people|personnel|"
+    r"individuals|strong|this|that|through|until|over|between|across|under|per|a|each|annually|followed|came|"
+    r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
+    r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
+    r"estimated|launched)\b|\s+[^\w\s])",
+    _FLAGS,
+)
+#: "14,000 — North Korean troops sent to Russia": an amount opening a line, then a dash or colon and its label
+_LABEL_AFTER = re.compile(r"\s*(?:—|–|:|-{1,2})(?=\s)")
+_OPENS_LINE = re.compile(r"[\W_]*")
+#: a noun-less amount that restates a figure of the same metric named just before:
+#: "the figure stood at 20,000", "bringing the number ... to at least three", "including the 11,000 who"
+_SAME_FIGURE = re.compile(
+    r"(?:\b(?:the|this|that|its|their|a|the\s+latest)\s+(?:figure|number|total|tally|count|estimate)\b[^.;]{0,60}?"
+    r"\b(?:at|to|of|was|is|reached|now|hit)|\b(?:including|incl\.?|of\s+(?:those|them|whom|which|these))[\s,]+"
+    r"(?:the\s+|some\s+)?)\s*$",
+    _FLAGS,
+)
+#: a line of a list: a bullet, a dash or an arrow before its text
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|\d{1,2}[.)]\s)")
+
+
+#: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
+_FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
+
+
+def _compiled(pattern: str | None, flags: int = _FLAGS) -> re.Pattern[str] | None:
+    return re.compile(pattern, flags) if pattern else None
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """One way a metric is reported: an amount of ``noun`` in a sentence about ``subject``.
+
+    ``noun``: the counted noun after the amount ("troops|soldiers"), modifiers
+    between them skipped. ``before``: a noun phrase ending right before the amount
+    ("casualties\\b.{0,80}\\b(?:reached|at)"); ``left``: the clause before the amount must match this
+    ("killed"). ``modifiers``/``not_modifiers``: the words from the amount to the noun must
+    (not) match ("Pantsir"; "anti-tank"). ``after``: must follow the noun
+    ("(?:were\\s+)?killed"); ``not_after``: must not. ``context``: the sentence
+    must also match this; ``veto``: the sentence must not; ``veto_left``: the
+    clause before the amount must not; ``veto_before``: the sentence before the amount must not. ``subject``: who the sentence must be
+    about (North Korea); the sentence before may name it when this one names no other country,
+    or always with ``subject_nearby``. ``actor``: refuse amounts whose acting country is another.
+    """
+
+    metric: str
+    noun: str | None = None
+    before: str | None = None
+    after: str | None = None
+    not_after: str | None = None
+    context: str | None = None
+    veto: str | None = None
+    veto_left: str | None = None
+    veto_before: str | None = None
+    left: str | None = None
+    modifiers: str | None = None
+    not_modifiers: str | None = None
+    subject: re.Pattern[str] | None = NORTH_KOREA
+    actor: bool = True
+    subject_nearby: bool = False
+    min_value: float = 1
+    max_value: float = math.inf
+    max_modifiers: int = 4
+    _noun: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _before: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _compiled: dict = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        noun = None
+        if self.noun:
+            noun = re.compile(
+                rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
+                rf"(?P<noun>(?i:{self.noun}))\b"
+            )
+        object.__setattr__(self, "_noun", noun)
+        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
+        for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
+            self._compiled[name] = _compiled(getattr(self, name))
+
+    def noun_after(self, sentence: str, quantity: Quantity) -> re.Match[str] | None:
+        """The counted noun right after ``quantity``, with the modifiers before it."""
+        return self.noun_after_position(sentence, quantity.end)
+
+    def noun_after_position(self, sentence: str, position: int) -> re.Match[str] | None:
+        """The counted noun at ``position``, with the modifiers before it."""
+        return self._noun.match(sentence, position) if self._noun else None
+
+    def noun_before(self, sentence: str, quantity: Quantity) -> bool:
+        """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
+        if self._before is None or not _NO_NOUN_AFTER.match(sentence, quantity.end):
+            return False
+        left = sentence[max(0, quantity.start - 120): quantity.start]
+        return bool(self._before.search(left))
+
+    def accepts(self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int) -> bool:
+        """Whether the sentence is about this rule's subject, around ``quantity``."""
+        if not self.min_value <= quantity.value <= self.max_value:
+            return False
+        phrase = sentence[quantity.end:tail]
+        if self._compiled["modifiers"] and not self._compiled["modifiers"].search(phrase):
+            return False
+        if self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(phrase):
+            return False
+        clause = _clause_before(sentence, quantity.start)
+        if self._compiled["left"] and not self._compiled["left"].search(clause):
+            return False
+        after, not_after = self._compiled["after"], self._compiled["not_after"]
+        if after and not after.match(sentence, tail):
+            return False
+        if not_after and not_after.match(sentence, tail):
+            return False
+        context = self._compiled["context"]
+        if context and not context.search(sentence) and not context.search(previous):
+            return False
+        if self._compiled["veto"] and self._compiled["veto"].search(sentence):
+            return False
+        veto_left = self._compiled["veto_left"]
+        if veto_left and veto_left.search(clause):
+            return False
+        veto_before = self._compiled["veto_before"]
+        if veto_before and veto_before.search(sentence, 0, quantity.start):
+            return False
+        if is_foreign_owned(modifiers):
+            return False
+        if self.subject is not None and not self.subject.search(sentence) and not self.subject.search(modifiers):
+            if (not self.subject_nearby and names_other_country(sentence)) or not self.subject.search(previous):
+                return False
+        if self.actor and not NORTH_KOREA.search(modifiers):
+            if acting_country(sentence[: quantity.start]) == "foreign" and not _FROM_NORTH_KOREA.search(
+                sentence, quantity.end
+            ):
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """A plugin's rules and the cheap test that skips paragraphs none of them could match."""
+
+    rules: tuple[Counted, ...]
+    keywords: re.Pattern[str]
+
+    def __init__(self, *rules: Counted, keywords: str) -> None:
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "keywords", re.compile(keywords, _FLAGS))
+
+    def figures(self, article: Article) -> list[Figure]:
+        """Every figure the rules find in the article's text, then in its title."""
+        text = article.text
+        if article.title and article.title not in text:
+            text = f"{text}\n{article.title}"
+        if not self._may_report(text):
+            return []
+        figures: list[Figure] = []
+        headline = _headline(article)
+        previous, earlier = "", {}
+        lead = ""  # a list's items share the subject of the line that opens the list, and of each other
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            if _LIST_ITEM.match(line):
+                lead = f"{lead}\n{line}"[-1000:]
+            else:
+                lead = line
+            if not self._is_worth_reading(line):
+                previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
+                continue
+            paragraph = lead if _LIST_ITEM.match(line) else ""
+            for sentence in split_sentences(line):
+                found: list[Figure] = []
+                # a sentence after one with figures may add to them without naming the noun again
+                if HAS_NUMBER.search(sentence.text) and (earlier or self.keywords.search(sentence.text)):
+                    found = self.sentence_figures(sentence, f"{previous}\n{paragraph}\n{headline}", earlier)
+                figures.extend(found)
+                previous, earlier = sentence.text, {f.metric: f for f in found}
+                # the earlier sentences of a paragraph keep its subject: "the regime", "them"
+                paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
+        return figures
+
+    def sentence_figures(
+        self, sentence: Sentence, previous: str = "", earlier: dict[str, Figure] | None = None
+    ) -> list[Figure]:
+        """The figures of one sentence.
+
+        ``previous``: the sentence before (and the headline), which may name the
+        subject; ``earlier``: the figures of the sentence before, which "A further
+        3,000 followed" adds to.
+        """
+        text = sentence.text
+        found: list[Figure] = []
+        matched: dict[str, object] = dict(earlier or {})
+        for quantity in find_quantities(text):
+            # a rule that names the noun wins over one that carries an earlier figure's noun over
+            for carried in (False, True):
+                figure = next(
+                    (f for rule in self.rules
+                     if (f := self._figure(rule, text, previous, quantity, carried and rule.metric in matched))),
+                    None,
+                )
+                if figure is not None:
+                    found.append(figure)
+                    matched[figure.metric] = quantity
+                    break
+        return found
+
+    def _is_worth_reading(self, line: str) -> bool:
+        return bool(self.keywords.search(line) and HAS_NUMBER.search(line))
+
+    def _may_report(self, text: str) -> bool:
+        """Whether any rule could match: its noun's keyword and its subject are somewhere in the text.
+
+        Every rule needs its subject in the sentence, the one before or the headline,
+        so an article that never names it has no figure; most articles stop here.
+        """
+        subjects = {rule.subject for rule in self.rules}
+        if None not in subjects and not any(_hint(subject).search(text) for subject in subjects):
+            return False
+        return bool(self.keywords.search(text))
+
+    @staticmethod
+    def _figure(rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool) -> Figure | None:
+        noun = None if carried else rule.noun_after(text, quantity)
+        if noun is not None:
+            modifiers, tail = noun.group("mods"), noun.end()
+        elif not carried and rule.noun_before(text, quantity):
+            modifiers, tail = "", quantity.end
+        elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and (
+            quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
+        ):
+            modifiers, tail = "", quantity.end  # "11,000 troops ..., and another 3,000 in 2025"
+        elif not carried and (label := _LABEL_AFTER.match(text, quantity.end)) and _OPENS_LINE.fullmatch(text, 0, quantity.start) \
+                and (noun := rule.noun_after_position(text, label.end())) is not None:
+            modifiers, tail = noun.group("mods"), noun.end()  # "14,000 — North Korean troops sent to Russia"
+        else:
+            return None
+        if not rule.accepts(text, previous, quantity, modifiers, tail):
+            return None
+        return Figure(
+            metric=rule.metric, value=quantity.value, value_max=quantity.value_max,
+            qualifier=quantity.qualifier, increment=quantity.increment,
+            period=find_period(text, quantity.start), quote=text, span=(quantity.start, quantity.end),
+        )
+
+
+#: a fast superset of ``NORTH_KOREA``: plain words the regex engine scans for quickly
+_NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG|North|Kim|KPA|NK")
+
+
+def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
+    return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
+
+
+def _headline(article: Article) -> str:
+    """The title and the first line: what the whole article is about."""
+    first_line = next((line for line in article.text.splitlines() if line.strip()), "")
+    return f"{article.title}\n{first_line[:300]}"
+
+
+def _clause_before(sentence: str, position: int) -> str:
+    left = sentence[:position]
+    # "its cap on refined products — 500,000 barrels": a dash or colon right before the amount
+    # introduces the value of what precedes it, and does not end the clause
+    label = len(left.rstrip(" —–:"))
+    cut = max(left.rfind(", ", 0, label), left.rfind("; ", 0, label), left.rfind(" — ", 0, label),
+              left.rfind(": ", 0, label))
+    return left[cut + 1:] if cut >= 0 else left

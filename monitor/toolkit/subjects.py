@@ -1,0 +1,107 @@
+"""Who a sentence is about: North Korea, other countries, and the words around an amount.
+
+The detectors share these so that "35,000 Ukrainian children", "Russia has
+600,000 troops" and "the US has 28,500 troops in South Korea" are turned away
+the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .words import NORTH_KOREA
+
+__all__ = ["FOREIGN", "MODIFIER", "acting_country", "is_foreign_owned", "names_other_country"]
+
+_COUNTRIES = (
+    r"Russia|Moscow|Kremlin|Ukraine|Kyiv|Kiev|United\s+States|U\.\s?S\.(?:\s?A\.)?|USA?|America|Washington|"
+    r"South\s+Korea|S\.\s?Korea|Seoul|ROK|China|Beijing|Japan|Tokyo|NATO|Europe|EU|European\s+Union|"
+    r"Britain|UK|U\.K\.|London|Germany|Berlin|France|Paris|Poland|Warsaw|Iran|Tehran|Belarus|Minsk|Israel|"
+    r"Taiwan|India|Syria|Zaporizhzhia|Kharkiv|Odesa|Odessa|Dnipro|Kherson|Donetsk|Luhansk|Lviv|Sumy|"
+    r"Mykolaiv|Chernihiv|Pokrovsk|Bakhmut|Mariupol|Kramatorsk|Putin|Zelensky[yi]?|Trump|Biden|Yoon|Lee\s+Jae[\s-]?myung"
+)
+_NATIONALITIES = (
+    r"Russian|Ukrainian|American|U\.S\.|US|South\s+Korean|Chinese|Japanese|British|German|French|Polish|"
+    r"Iranian|Belarusian|Israeli|Taiwanese|Indian|Syrian|European|NATO|Western|allied|Allied|Kremlin|"
+    r"Wagner|Chechen|Georgian|Moldovan|Cuban|Nepalese|Nepali|Indian|Sri\s+Lankan|African|Korean-American"
+)
+#: a country or a nationality other than North Korea, as a whole word
+FOREIGN = re.compile(rf"\b(?:{_COUNTRIES}|{_NATIONALITIES})(?:'s|’s|ns)?(?![\w.])|\bU\.S\.(?=\s)")
+_ACTOR = re.compile(rf"{NORTH_KOREA.pattern}|\b(?:{_COUNTRIES})(?:'s|’s)?(?![\w])|\bU\.S\.")
+#: an actor after one of these is a place or a partner, not the one who owns or sends
+_NOT_ACTOR_BEFORE = re.compile(
+    r"\b(?:to|in|into|inside|from|with|against|for|on|at|toward|towards|across|near|by|via|between|"
+    r"and|alongside|beside|over|through|within|of|according\s+to|backing|help|helping|supporting|aid)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+#: an actor followed by these is the source of a claim, not its subject
+_SOURCE_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:(?:[\w-]+\s+){0,4}?)(?:said|says|say|told|estimated?|estimates|reported|reports|"
+    r"claims?|claimed|believes?|believed|thinks?|assess(?:es|ed)?|intelligence|officials?|spy|agency|"
+    r"ministry|president|general\s+staff|NIS|GUR|HUR|JCS|lawmakers?|sources?|media|authorities|"
+    r"government|report|envoy|ambassador|mission|delegation|representative)\b",
+    re.IGNORECASE,
+)
+
+_MODIFIER_WORDS = (
+    r"more|additional|extra|further|new|fresh|elite|special|operations|regular|active|active-duty|"
+    r"combat|military|army|armed|heavy|light|medium|artillery|rocket|mortar|tank|ballistic|cruise|guided|"
+    r"short|long|range|air|defen[cs]e|missile|surface|mobile|self|propelled|multiple|launch|launcher|"
+    r"engineering|construction|it|tech|skilled|unskilled|manual|migrant|overseas|labou?r|infantry|ground|"
+    r"front|frontline|line|assault|storm|strike|shock|mixed|refined|petroleum|fuel|oil|diesel|crude|"
+    r"heavy|gasoline|mm|caliber|calibre|large|large-calibre|large-caliber|field|towed|howitzer|gun|"
+    r"anti-aircraft|anti-tank|shipping|cargo|freight|standard|twenty-foot|forty-foot|ammunition|munitions|"
+    r"weapons|arms|shell|shells|round|rounds|metric|soldier|service|member|"
+    r"trained|young|poorly|well|battle-hardened|seasoned|uniformed|deployed|stationed|confirmed|reported|"
+    r"estimated|total|full|entire|whole|strong|odd|plus"
+)
+#: a word that may stand between an amount and its noun: "11,000 [North Korean] troops",
+#: "200 [heavy artillery] pieces", "20 [170mm self-propelled] guns"
+MODIFIER = (
+    r"(?:(?!(?:and|or|the|who|which|that|were|was|are|is|have|has|had|to|from|for|with|by|at|on|as)\b)"
+    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b)[\"”’']?)"
+)
+
+
+def is_foreign_owned(phrase: str) -> bool:
+    """Whether ``phrase`` (the words between an amount and its noun) names another country.
+
+    >>> is_foreign_owned(" Ukrainian"), is_foreign_owned(" North Korean"), is_foreign_owned(" elite")
+    (True, False, False)
+    """
+    return bool(FOREIGN.search(phrase)) and not NORTH_KOREA.search(phrase)
+
+
+def acting_country(left: str) -> str | None:
+    """Who acts in ``left`` (a sentence up to an amount): "north_korea", "foreign" or None.
+
+    The last country named that is not after a preposition ("to Russia") and
+    not the source of a claim ("Ukraine's intelligence said").
+
+    >>> acting_country("The report said North Korea sent over 11,000 troops to Russia in 2024, with")
+    'north_korea'
+    >>> acting_country("Russia has")
+    'foreign'
+    """
+    for match in reversed(list(_ACTOR.finditer(left))):
+        if _NOT_ACTOR_BEFORE.search(left[: match.start()]) or _SOURCE_AFTER.match(left[match.end():]):
+            continue
+        return "north_korea" if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()) \
+            else "foreign"
+    return None
+
+
+def names_other_country(sentence: str) -> bool:
+    """Whether ``sentence`` is about another country: one named other than as a place or a source.
+
+    >>> names_other_country("Some 11,000 soldiers were sent to Russia, according to South Korean intelligence.")
+    False
+    >>> names_other_country("Russian strikes kill 10, injure 50 Ukrainians.")
+    True
+    """
+    for match in FOREIGN.finditer(sentence):
+        if _NOT_ACTOR_BEFORE.search(sentence[: match.start()]) or _SOURCE_AFTER.match(sentence[match.end():]):
+            continue
+        return True
+    return False

@@ -1,0 +1,95 @@
+"""North Korean soldiers killed and wounded in Russia's war: together, killed, wounded.
+
+"casualties ... reached 4,700", "approximately 600 deaths", "4,000 North Korean
+soldiers killed or wounded"; not civilians, not Ukrainians ("Russian strikes kill 10").
+"""
+
+from monitor import Article, Figure, Metric, hookimpl
+from monitor.toolkit import FOREIGN, Counted, Detector
+
+SOLDIERS = r"troops|soldiers|servicemen|service\s*members|fighters|combatants|men|personnel|(?:North\s+)?Koreans|forces"
+#: "600 of them had died": the soldiers of the sentence before, who must name them
+THEM = r"of\s+(?:them|those|these|whom)"
+OTHERS = rf"(?-i:{FOREIGN.pattern})"
+BOTH = r"(?:killed|dead)\s+(?:and|or|and/or)\s+(?:wounded|injured)|(?:wounded|injured)\s+(?:and|or)\s+(?:killed|dead)"
+WERE = r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been|been|being|are|have|has|had|reportedly|likely)\s+){0,2}"
+LINK = (
+    r"(?:\s+\S+){0,1}?\s*(?:reached|rose\s+to|climbed\s+to|risen\s+to|grown\s+to|stood\s+at|stands\s+at|"
+    r"totall?ed|totals|total|totall?ing|numbered|numbering|number|hit|of|at|to|is|was|were|are|:|—|–|around|"
+    r"estimated\s+at|put\s+at|now|already|have|has|had)"
+)
+#: "around 4,700 are estimated to have been killed or wounded": the verb phrase stands for the noun
+ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
+ARE_KILLED = r"(?:are|were|have\s+been|had\s+been|have|had)\s+(?:[\w-]+\s+){0,4}?(?:killed|died)\b(?!\s+(?:and|or)\s)"
+ARE_WOUNDED = r"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){0,4}?(?:wounded|injured)\b(?!\s+(?:and|or)\s)"
+NOT_SOLDIERS = r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b"
+
+CASUALTIES = Detector(
+    Counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS),
+    Counted("dprk_casualties", noun=SOLDIERS, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS),
+    # "as many as 6,000 of them have been killed or wounded"; not "Chinese volunteers, some 180,000 of whom died"
+    Counted("dprk_casualties", noun=THEM, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=OTHERS),
+    Counted(
+        "dprk_killed", noun=THEM, veto=NOT_SOLDIERS, veto_left=OTHERS,
+        after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
+    ),
+    Counted(
+        "dprk_wounded", noun=THEM, veto=NOT_SOLDIERS, veto_left=OTHERS,
+        after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))",
+    ),
+    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS,
+            min_value=10),
+    Counted(
+        "dprk_casualties",
+        before=(
+            rf"\b(?:casualties|losses|casualty\s+(?:toll|count|figures?|numbers?)|{BOTH})\b[^.;]{{0,80}}?{LINK}"
+            r"|\b(?:casualties|losses)\s*"
+        ),
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)",
+    ),
+    Counted(
+        "dprk_killed",
+        noun=rf"deaths|dead|fatalities|killed|lives|bodies|KIA|combat\s+deaths|{ARE_KILLED}",
+        not_after=r"\s+(?:and|or|and/or)\s+(?:wounded|injured)", veto=NOT_SOLDIERS,
+    ),
+    Counted(
+        "dprk_killed", noun=SOLDIERS,
+        after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
+        veto=NOT_SOLDIERS,
+    ),
+    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS),
+    Counted(
+        "dprk_killed",
+        before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}",
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b",
+    ),
+    Counted(
+        "dprk_wounded", noun=rf"wounded|injured|injuries|{ARE_WOUNDED}",
+        not_after=r"\s+(?:and|or)\s+(?:killed|dead)", veto=NOT_SOLDIERS,
+    ),
+    Counted(
+        "dprk_wounded", noun=SOLDIERS,
+        after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))", veto=NOT_SOLDIERS,
+    ),
+    Counted(
+        "dprk_wounded",
+        before=rf"\b(?:wounded|injured|WIA)\b(?!\s+(?:and|or)\s+(?:killed|dead))[^.;]{{0,40}}?{LINK}",
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b",
+    ),
+    keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b",
+)
+
+
+@hookimpl
+def register_metrics() -> list[Metric]:
+    return [
+        Metric(key="dprk_casualties", unit="persons",
+               description="North Korean soldiers in Russia killed and wounded together"),
+        Metric(key="dprk_killed", unit="persons", description="North Korean soldiers killed"),
+        Metric(key="dprk_wounded", unit="persons", description="North Korean soldiers wounded"),
+    ]
+
+
+@hookimpl
+def detect(article: Article) -> list[Figure]:
+    return CASUALTIES.figures(article)

@@ -1,0 +1,105 @@
+"""Arms from North Korea to Russia: rounds, containers, ballistic missiles, artillery systems.
+
+"up to 9 million artillery shells", "more than 20,000 containers", "at least 100
+ballistic missiles", "over 200 heavy artillery pieces"; not what Russia fires
+or makes itself, not what others send to Ukraine.
+"""
+
+from monitor import Article, Figure, Metric, hookimpl
+from monitor.toolkit import Counted, Detector
+
+TO_RUSSIA = (
+    r"Russia|Moscow|Kremlin|transfer|suppl|shipp|shipment|\bsen[dt]\b|provid|deliver|export|handed|gave|"
+    r"obtain|receiv|acquir|Ukraine|Kursk|war\b"
+)
+NOT_TRANSFER = r"\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile"
+#: what a gun or a ship can take is no transfer: "limits them to 1,500 rounds", "can carry 500 containers"
+CAPACITY = r"\b(?:limits?|limited|limiting|capacity|capable|can\s+(?:carry|hold|take|fire|load)|carr(?:y|ies)|holds?)\b"
+FIRED = (
+    r"\b(?:fired|fires|firing|launched|launches|test-fired|tested|intercepted|shot\s+down|lost|losing|destroyed|"
+    r"produced|produces|built|manufactured)\b"
+)
+
+MUNITIONS = Detector(
+    Counted(
+        "munitions_rounds_to_russia",
+        noun=r"shells|rounds|munitions|ammunition|projectiles|rockets|mortar\s+(?:rounds|shells|bombs)",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{CAPACITY}", min_value=1000,
+        not_modifiers=r"ballistic|containers?|anti-tank|anti-aircraft",
+    ),
+    Counted(
+        "munitions_containers_to_russia",
+        noun=r"(?:shipping\s+)?containers|TEUs?|container\s+loads",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=CAPACITY, min_value=10, max_value=500_000,
+    ),
+    Counted(
+        "ballistic_missiles_to_russia",
+        noun=r"missiles|KN-?2[345]s|Hwasong-11\w*s|rockets",
+        modifiers=r"ballistic|KN-?2[345]|Hwasong|Iskander|close-range|short-range",
+        not_modifiers=r"anti-tank|anti-aircraft|air[- ]defen[cs]e|surface-to-air|cruise|guided\s+(?!ballistic)",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=100_000,
+    ),
+    Counted(
+        "ballistic_missiles_to_russia",
+        noun=r"(?:short-range\s+)?ballistic\s+missiles|KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*(?:\s+ballistic)?\s+missiles",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=100_000,
+    ),
+    Counted(
+        "ballistic_missiles_to_russia",
+        before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?\s*(?:—|–|:|-|,)?\s*",
+        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=FIRED, actor=False, max_value=100_000,
+    ),
+    Counted(
+        "munitions_containers_to_russia",
+        before=r"\bcontainers\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
+        context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=10,
+    ),
+    Counted(
+        "munitions_rounds_to_russia",
+        before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
+        context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=1000,
+    ),
+    Counted(
+        "artillery_systems_to_russia",
+        before=r"\b(?:guns|launchers|howitzers|artillery(?:\s+(?:pieces|systems))?|pieces)\b[^.;]{0,40}?"
+        r"(?:\bnumbering|\btotall?ing|:|—|–)\s*",
+        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=FIRED, actor=False, max_value=20_000,
+    ),
+    Counted(
+        "artillery_systems_to_russia",
+        noun=(
+            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|"
+            r"artillery(?:\s+(?:pieces|systems|guns|units))?|pieces|systems|units"
+        ),
+        modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket",
+        not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=20_000,
+    ),
+    # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
+    Counted(
+        "artillery_systems_to_russia", noun=r"pieces",
+        context=rf"^(?=[\s\S]*\b(?:artillery|howitzers?)\b)[\s\S]*(?:{TO_RUSSIA})",
+        actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=20_000,
+    ),
+    keywords=r"shell|round|munition|ammunition|projectile|rocket|mortar|container|missile|howitzer|launcher|"
+    r"MLRS|\bguns\b|artillery|pieces|KN-?2|Hwasong",
+)
+
+
+@hookimpl
+def register_metrics() -> list[Metric]:
+    return [
+        Metric(key="munitions_rounds_to_russia", unit="rounds",
+               description="artillery and rocket rounds from North Korea to Russia"),
+        Metric(key="munitions_containers_to_russia", unit="containers",
+               description="containers of munitions from North Korea to Russia"),
+        Metric(key="ballistic_missiles_to_russia", unit="missiles",
+               description="ballistic missiles from North Korea to Russia"),
+        Metric(key="artillery_systems_to_russia", unit="pieces",
+               description="heavy artillery pieces and rocket launchers from North Korea to Russia"),
+    ]
+
+
+@hookimpl
+def detect(article: Article) -> list[Figure]:
+    return MUNITIONS.figures(article)

@@ -1,0 +1,81 @@
+"""North Korean soldiers sent to or deployed in Russia (``dprk_troops_to_russia``).
+
+"over 11,000 troops", "an additional 3,000 soldiers", "a contingent of 10,000",
+"troops numbering 12,000"; not soldiers killed or wounded (casualties), not
+other countries' armies ("Russia has 600,000 troops in Ukraine").
+"""
+
+from monitor import Article, Figure, Metric, hookimpl
+from monitor.toolkit import Counted, Detector
+
+SOLDIERS = (
+    r"troops|soldiers|servicemen|service\s*members|military\s+personnel|personnel|fighters|combatants|"
+    r"forces|infantrymen|infantry|contingent|force|commandos|recruits|conscripts|mercenaries|"
+    r"military\s+(?:personnel|staff)|special\s+forces|units"
+)
+DEPLOYED = (
+    r"\bsen[dt]\b|sending|deploy|dispatch|station|transferr|Russia|Kursk|front|\bfight|battle|\bwar\b|"
+    r"combat|reinforc|rotation|Moscow|Ukraine|Vladivostok|Far\s+East|flown|transport|shipp"
+)
+#: a sentence about the Korean War or another past war is no deployment to Russia
+HISTORY = r"\b(?:in|since|during|of|from|by|until)\s+(?:\w+\s+)?(?:1[89]\d\d|20[01]\d)\b|\bKorean\s+War\b|38th\s+parallel"
+CASUALTY_WORDS = (
+    r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|"
+    r"prisoners?|POWs?|bodies|remains|coffins|funerals?|graves?|treated|hospitali[sz]ed)\b"
+)
+#: medals and honours name soldiers decorated, not soldiers sent
+AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?red|orders?\s+of|posthumous\w*|titles?)\b"
+
+TROOPS = Detector(
+    Counted(
+        "dprk_troops_to_russia",
+        noun=r"(?:were|have\s+been|had\s+been|was)\s+(?:[\w-]+\s+)?(?:sent|deployed|dispatched|flown|transported)",
+        context=r"\b(?:troops|soldiers|military|personnel|forces|servicemen)\b",
+        veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ|" + CASUALTY_WORDS,
+        veto_left=CASUALTY_WORDS + "|" + AWARDS, max_value=300_000,
+    ),
+    Counted(
+        "dprk_troops_to_russia",
+        noun=r"(?:North\s+)?Koreans|men|people",
+        context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)",
+        veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
+        not_after=rf"(?:\s+(?:[\w-]+\s+){{0,3}}?|,\s+)(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
+        veto_left=CASUALTY_WORDS + "|" + AWARDS, max_value=300_000, min_value=100,
+    ),
+    Counted(
+        "dprk_troops_to_russia",
+        noun=SOLDIERS,
+        context=DEPLOYED,
+        not_after=rf"(?:\s+(?:[\w-]+\s+){{0,3}}?|,\s+)(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_WORDS}",
+        veto_left=CASUALTY_WORDS + "|" + AWARDS + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
+        not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
+        max_value=300_000,
+    ),
+    Counted(
+        "dprk_troops_to_russia",
+        before=(
+            r"\b(?:troops|soldiers|forces|contingent|force|deployment|personnel|servicemen|North\s+Koreans|"
+            r"total\s+(?:deployed|sent|dispatched))\b"
+            r"[^.;]{0,60}?(?:\b(?:numbering|numbered|totall?ing|totall?ed|total|of|at|to|reached|rose\s+to|range[sd]?|ranging|"
+            r"climbed\s+to|increased\s+to|grown\s+to|is|was|are|were|stands\s+at|stood\s+at)|:|—|–)"
+        ),
+        context=DEPLOYED,
+        veto_left=CASUALTY_WORDS + r"|\b(?:per\s*cent|percent|%|years?|months?|days?|hours?|workers|labou?rers)\b",
+        veto=HISTORY,
+        min_value=100,
+        max_value=300_000,
+    ),
+    keywords=r"troop|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
+    r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)",
+)
+
+
+@hookimpl
+def register_metrics() -> list[Metric]:
+    return [Metric(key="dprk_troops_to_russia", unit="soldiers",
+                   description="North Korean soldiers sent to or deployed in Russia")]
+
+
+@hookimpl
+def detect(article: Article) -> list[Figure]:
+    return TROOPS.figures(article)

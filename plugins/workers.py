@@ -1,0 +1,39 @@
+"""North Korean labourers sent to Russia (``dprk_workers_to_russia``).
+
+"another 8,000 North Korean laborers", "visas for 8,000 workers", "About 8,000
+North Koreans have been sent to Russia to work"; not soldiers, not workers elsewhere.
+"""
+
+from monitor import Article, Figure, Metric, hookimpl
+from monitor.toolkit import Counted, Detector
+
+IN_RUSSIA = r"Russia|Moscow|Vladivostok|Siberia|Far\s+East|Kursk|Primorsky|Alabuga|Tatarstan|Rosatom"
+WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)|sectors?|\bhired\b|\bIT\b"
+MILITARY = r"\b(?:troops|soldiers|military\s+personnel|fight\w*|combat|killed|wounded|casualt\w*)\b"
+
+WORKERS = Detector(
+    Counted(
+        "dprk_workers_to_russia",
+        noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|employees|builders)",
+        context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000,
+        not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\b",
+    ),
+    Counted(
+        "dprk_workers_to_russia",
+        noun=r"(?:North\s+)?Koreans|nationals|citizens|people",
+        context=rf"(?:{IN_RUSSIA})[\s\S]*(?:{WORK})|(?:{WORK})[\s\S]*(?:{IN_RUSSIA})",
+        veto=MILITARY, actor=False, min_value=10, max_value=500_000,
+    ),
+    keywords=r"worker|labou?r|employee|builder|\bwork",
+)
+
+
+@hookimpl
+def register_metrics() -> list[Metric]:
+    return [Metric(key="dprk_workers_to_russia", unit="persons",
+                   description="North Korean labourers sent to Russia")]
+
+
+@hookimpl
+def detect(article: Article) -> list[Figure]:
+    return WORKERS.figures(article)

@@ -1,0 +1,84 @@
+"""The command line: start-up stays light, scan prints its documented shape."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def test_help_imports_no_heavy_library():
+    code = (
+        "import sys\n"
+        "from monitor.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='monitor')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('trafilatura', 'feedparser', 'apscheduler') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: monitor" in result.stdout
+    assert "HEAVY []" in result.stdout
+
+
+def test_help_lists_exit_codes(run_cli):
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    for line in ("75 another monitor holds the lock", "3  the database cannot be opened"):
+        assert line in result.output
+
+
+def test_scan_seeds_json_shape_and_mention_counts(run_monitor):
+    relative = [str(p.relative_to(ROOT)) for p in SEEDS]
+    result = run_monitor("scan", *relative, "--json", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert list(payload) == ["documents"]
+    assert [d["source"] for d in payload["documents"]] == relative
+    counts = {Path(d["source"]).name[:3]: d["mentions"] for d in payload["documents"]}
+    # Every occurrence of a name counts: "multilateral sanctions monitoring team (MSMT)" is two.
+    assert counts == {
+        "000": {"MSMT": 3, "Pantsir": 1},
+        "001": {"MSMT": 4, "Pantsir": 5},
+        "002": {"MSMT": 3, "Pantsir": 0},
+        "003": {"MSMT": 10, "Pantsir": 1},
+        "004": {"MSMT": 1, "Pantsir": 0},
+    }
+    for document in payload["documents"]:
+        assert set(document) == {"source", "figures", "mentions"}
+        for figure in document["figures"]:
+            assert list(figure) == ["metric", "value", "value_max", "qualifier", "increment", "period",
+                                    "quote", "detector"]
+
+
+def test_scan_html_file_is_extracted(tmp_path, run_cli):
+    from monitor.testing import page_html
+
+    page = tmp_path / "page.html"
+    page.write_bytes(page_html("Report", [
+        "The Multilateral Sanctions Monitoring Team published its first report on Thursday, "
+        "describing deliveries of a Pantsir system to Pyongyang.",
+        "The MSMT was set up after the UN panel of experts was disbanded by a Russian veto last year.",
+        "Analysts said the transfer of air defence systems marked a new stage in the partnership.",
+    ]))
+    result = run_cli("scan", page, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["documents"][0]["mentions"] == {"MSMT": 2, "Pantsir": 1}
+
+
+def test_scan_unknown_plugin_is_a_usage_error(run_cli):
+    result = run_cli("scan", SEEDS[0], "--plugin", "nope")
+    assert result.exit_code == 2
+    assert "no plugin named 'nope'" in result.output
+
+
+def test_plugins_lists_the_mentions_detector(run_cli):
+    result = run_cli("plugins")
+    assert result.exit_code == 0
+    assert "mentions" in result.output and "detect" in result.output

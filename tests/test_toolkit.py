@@ -1,0 +1,186 @@
+"""The numbers toolkit: amounts in every form, qualifiers, ranges, increments, periods, sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.toolkit import (
+    acting_country,
+    find_period,
+    find_quantities,
+    is_foreign_owned,
+    names_other_country,
+    parse_amount,
+    split_sentences,
+)
+
+
+def amounts(sentence: str) -> list[tuple]:
+    return [(q.value, q.value_max, str(q.qualifier), q.increment) for q in find_quantities(sentence)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("11,000", 11000), ("9 million", 9_000_000), ("nine million", 9_000_000), ("a million", 1_000_000),
+        ("half a million", 500_000), ("1.2 million", 1_200_000), ("1.5m", 1_500_000), ("35K", 35_000),
+        ("one", 1), ("eleven", 11), ("twenty-five thousand", 25_000), ("1M", 1_000_000), ("500K", 500_000),
+        ("2.5 billion", 2_500_000_000), ("a thousand", 1000), ("one hundred and twenty", 120),
+    ],
+)
+def test_parse_amount_reads_every_form_news_writes(text: str, value: int) -> None:
+    assert parse_amount(text) == value
+    assert isinstance(parse_amount(text), int)
+
+
+def test_parse_amount_keeps_fractions_that_are_not_whole() -> None:
+    assert parse_amount("1.25") == 1.25
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Pyongyang has sent 12,000 soldiers.", [(12000, None, "exact", False)]),
+        ("They counted 100-plus launchers.", [(100, None, "more_than", False)]),
+        ("A 15,000-strong force went east.", [(15000, None, "exact", False)]),
+        ("Estimates put it at 10,000-12,000 troops.", [(10000, 12000, "range", False)]),
+        ("Estimates put it at 10,000 to 12,000 troops.", [(10000, 12000, "range", False)]),
+        ("Between 1,000 and 3,000 workers left.", [(1000, 3000, "range", False)]),
+        ("From 2 to 4 million shells were sent.", [(2_000_000, 4_000_000, "range", False)]),
+        ("It shipped 10-12 million shells.", [(10_000_000, 12_000_000, "range", False)]),
+        ("It sent 11,000 or more troops.", [(11000, None, "at_least", False)]),
+    ],
+)
+def test_find_quantities_reads_plain_amounts_ranges_and_suffixes(sentence: str, expected: list) -> None:
+    assert amounts(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "qualifier"),
+    [
+        ("about", "about"), ("approximately", "about"), ("around", "about"), ("some", "about"),
+        ("an estimated", "about"), ("nearly", "about"), ("almost", "about"), ("roughly", "about"),
+        ("close to", "about"), ("at least", "at_least"), ("no fewer than", "at_least"),
+        ("no less than", "at_least"), ("more than", "more_than"), ("over", "more_than"),
+        ("in excess of", "more_than"), ("upwards of", "more_than"), ("topped", "more_than"),
+        ("past", "more_than"), ("exceeding", "more_than"), ("well over", "more_than"),
+        ("up to", "up_to"), ("as many as", "up_to"), ("no more than", "up_to"), ("at most", "up_to"),
+        ("fewer than", "up_to"),
+    ],
+)
+def test_qualifier_phrases_before_an_amount(phrase: str, qualifier: str) -> None:
+    assert amounts(f"The agency said {phrase} 4,000 troops went.") == [(4000, None, qualifier, False)]
+
+
+def test_qualifier_words_are_part_of_the_span() -> None:
+    sentence = "North Korea sent more than 11,000 troops."
+    (quantity,) = find_quantities(sentence)
+    assert sentence[quantity.start:quantity.end] == "more than 11,000"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pyongyang sent another 3,000 troops.",
+        "Pyongyang sent an additional 3,000 troops.",
+        "Pyongyang sent a further 3,000 troops.",
+        "Pyongyang sent 3,000 more troops.",
+        "Pyongyang sent 3,000 more.",
+        "Pyongyang sent an extra 3,000 troops.",
+    ],
+)
+def test_increment_words_mark_an_addition(sentence: str) -> None:
+    assert amounts(sentence) == [(3000, None, "exact", True)]
+
+
+def test_another_after_besides_is_another_kind_not_an_increment() -> None:
+    assert amounts("Apart from soldiers, another 8,000 laborers were sent.") == [(8000, None, "exact", False)]
+    assert amounts("Besides the troops, another 8,000 workers went.") == [(8000, None, "exact", False)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The US won 4-0 over Guatemala.",
+        "It was the 2nd straight Olympics and the 18th package.",
+        "0 comments 0 / 300",
+        "The scheme cost $3 billion, or 30% of the budget.",
+        "It fired KN-23 missiles from IL-76 and Su-27 jets.",
+        "On May 29, 2025, in 2024 and since 2009.",
+        "The 170mm guns fire 40 km at 3 p.m.",
+        "A 19-year-old aged 19 was No. 3.",
+        "Thousands of soldiers, hundreds of missiles and about a dozen countries.",
+        "Tens of thousands of troops and several brigades.",
+    ],
+)
+def test_what_is_not_a_count_gives_no_amount(sentence: str) -> None:
+    assert [sentence[q.start:q.end] for q in find_quantities(sentence)] == []
+
+
+def test_model_numbers_dates_and_scores_are_left_out_but_counts_beside_them_stay() -> None:
+    assert amounts("It sent 100 KN-23 missiles on May 29 after a 4-0 vote.") == [(100, None, "exact", False)]
+
+
+def test_two_amounts_joined_by_and_are_two_figures() -> None:
+    assert amounts("North Korea sent 11,000 and then 3,000 more.") == [
+        (11000, None, "exact", False), (3000, None, "exact", True)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "anchor", "period"),
+    [
+        ("North Korea sent 11,000 troops in 2024.", "11,000", "2024"),
+        ("Russia supplied 1 million barrels between March and October 2024.", "1 million", "March-October 2024"),
+        ("Russia supplied 1 million barrels between last March and October.", "1 million", "March-October last year"),
+        ("As of April 30, casualties reached 4,700.", "4,700", "as of April 30"),
+        ("It has shipped 20,000 containers since September 2023.", "20,000", "since September 2023"),
+        ("It sent 3,000 soldiers last year.", "3,000", "last year"),
+        ("It sent 3,000 in the early months of this year.", "3,000", "the early months of this year"),
+        ("The report said that in 2024, Russia obtained 9 million shells.", "9 million", "2024"),
+    ],
+)
+def test_find_period_names_the_time_the_figure_covers(sentence: str, anchor: str, period: str) -> None:
+    assert find_period(sentence, sentence.index(anchor)) == period
+
+
+def test_find_period_does_not_lend_one_clause_period_to_the_next() -> None:
+    sentence = "North Korea sent 11,000 troops in 2024, with an additional 3,000 soldiers dispatched recently."
+    assert find_period(sentence, sentence.index("3,000")) is None
+    assert find_period("North Korea sent 11,000 troops.", 17) is None
+
+
+def test_split_sentences_keeps_abbreviations_inside_sentences() -> None:
+    text = ("The U.S. and the U.N. said N. Korea sent 11,000 troops in Sept. 2024. It ranked No. 3 "
+            "on the list. Gen. Kim agreed.\nHeadline without a stop\nLast line.")
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "The U.S. and the U.N. said N. Korea sent 11,000 troops in Sept. 2024.",
+        "It ranked No. 3 on the list.",
+        "Gen. Kim agreed.",
+        "Headline without a stop",
+        "Last line.",
+    ]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_split_sentences_skips_lines_the_caller_rejects() -> None:
+    assert [s.text for s in split_sentences("a b.\nc 1.", keep=lambda line: "1" in line)] == ["c 1."]
+
+
+def test_subject_helpers_tell_north_korea_from_other_countries() -> None:
+    assert acting_country("Russia has") == "foreign"
+    assert acting_country("North Korea sent 11,000 troops to Russia, with") == "north_korea"
+    assert acting_country("Ukraine's military intelligence said") is None
+    assert is_foreign_owned(" Ukrainian") and not is_foreign_owned(" North Korean elite")
+    assert names_other_country("Russian strikes kill 10.")
+    assert not names_other_country("Some were sent to Russia, according to South Korean intelligence.")
+
+
+def test_a_hyphenated_scale_is_part_of_the_amount() -> None:
+    assert [(q.value, q.qualifier) for q in find_quantities("a 2.5-million-strong army and a 700-thousand-man reserve")] == [
+        (2500000, "exact"), (700000, "exact")]
+
+
+def test_tilde_k_and_plus_on_telegram_style_amounts() -> None:
+    assert [(q.value, q.qualifier) for q in find_quantities("KIA: 800+ ; WIA: ~4.2K ; shells: 7M+")] == [
+        (800, "more_than"), (4200, "about"), (7000000, "more_than")]

@@ -1,0 +1,134 @@
+"""Sentence segmenters compared on news text: correctness on hard cases and the seeds, and speed.
+
+Compares syntok, pysbd and blingfire (each skipped if not installed) on
+
+* hand-written news sentences with abbreviations ("U.S.", "U.N.", "N. Korea",
+  "Sept.", "No. 3", "Gen.", "p.m.") whose correct split is known;
+* the seeds: every sentence quoted by FIGURES.md must come out whole;
+* speed: characters per second over the corpus pages extracted with trafilatura
+  ($MONITOR_CORPUS, default ../shared/corpus; the speed part is skipped without it).
+
+Usage: ``python benchmarks/segmenters.py [--quick]``; prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CASES: list[list[str]] = [
+    ["The U.S. and the U.N. said N. Korea sent 11,000 troops in Sept. 2024.", "It was the largest deployment."],
+    ["It ranked No. 3 on the list.", "Gen. Kim said so."],
+    ["The report, released at 3 p.m. Thursday, was new.", "Mr. Lee agreed."],
+    ["S. Korea's spy agency said 1,500 troops left on Oct. 8.", "More followed."],
+    ["The U.N. Security Council cap is 500,000 barrels.", "Russia ignored it."],
+    ["Russia supplied 1.2 million barrels, the report said.", "Pyongyang denied it."],
+    ["\"We will continue,\" the statement said.", "Seoul agreed."],
+    ["Approx. 600 were killed, acc. to the NIS.", "About 4,700 were wounded."],
+    ["Lt. Gen. Kim Young-bok met U.S. Amb. Smith on Jan. 5.", "They talked."],
+    ["The MSMT (est. Oct. 2024) has 11 members.", "It met in Seoul."],
+]
+SEED_SENTENCES = [
+    "Since November 2024, Moscow has transferred at least one Pantsir mobile air defense system and one "
+    "Pantsir-class combat vehicle to Pyongyang, the Multilateral Sanctions Monitoring Team (MSMT) said in "
+    "its first report on the sanctions enforcement.",
+    "The panel was disbanded in March of the same year due to Russia’s veto.",
+    "Besides South Korea and the U.S., nine other countries have joined the mechanism — Australia, Britain, "
+    "Canada, France, Germany, Italy, Japan, Netherlands and New Zealand.",
+    "The UNSC sanctions cap North Korea’s annual imports of refined petroleum at 500,000 barrels.",
+    "The report stated that North Korea sent over 11,000 troops to Russia in 2024, with an additional 3,000 "
+    "soldiers dispatched recently.",
+    "Under U.N. Security Council sanctions, North Korea can procure no more than 500,000 barrels of refined "
+    "petroleum per year.",
+    "Russia has also provided the North with missile performance data and technical support to enhance "
+    "Pyongyang’s missile guidance capabilities, in a clear violation of U.N.Security Council (UNSC) resolutions "
+    "against Pyongyang, which Russia itself voted for as a permanent UNSC member.",
+    "Russia has provided N. Korea with Pantsir air defense system, jammers since troop deployment: report",
+]
+
+
+def segmenters() -> dict[str, Callable[[str], list[str]]]:
+    """The segmenters that are installed, each as text -> sentences."""
+    found: dict[str, Callable[[str], list[str]]] = {}
+    try:
+        from syntok import segmenter as syntok_segmenter
+
+        def syntok_split(text: str) -> list[str]:
+            return ["".join(t.spacing + t.value for t in s).strip()
+                    for p in syntok_segmenter.process(text) for s in p]
+
+        found["syntok"] = syntok_split
+    except ImportError:
+        pass
+    try:
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False)
+        found["pysbd"] = lambda text: [s.strip() for s in seg.segment(text)]
+    except ImportError:
+        pass
+    try:
+        import blingfire
+
+        found["blingfire"] = lambda text: [s for s in blingfire.text_to_sentences(text).split("\n") if s]
+    except ImportError:
+        pass
+    return found
+
+
+def corpus_texts(corpus: Path, limit: int | None) -> list[str]:
+    """The text of the corpus pages, extracted with trafilatura."""
+    import trafilatura
+
+    texts = []
+    for path in sorted(corpus.glob("pages/*/*.html"))[:limit]:
+        text = trafilatura.extract(path.read_bytes())
+        if text:
+            texts.append(text)
+    return texts
+
+
+def measure(quick: bool = False) -> dict[str, dict[str, float]]:
+    """Per segmenter: hard cases right, seed sentences whole, characters per second."""
+    corpus = Path(os.environ.get("MONITOR_CORPUS", ROOT.parent / "shared" / "corpus"))
+    texts = corpus_texts(corpus, 40 if quick else None) if corpus.is_dir() else []
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))
+    results: dict[str, dict[str, float]] = {}
+    for name, split in segmenters().items():
+        cases_right = sum(split(" ".join(case)) == case for case in CASES)
+        seed_sentences = {s for line in seeds.splitlines() for s in split(line)}
+        whole = sum(sentence in seed_sentences for sentence in SEED_SENTENCES)
+        row = {"cases": cases_right, "seed_sentences": whole}
+        if texts:
+            chars = sum(len(t) for t in texts)
+            started = time.perf_counter()
+            for text in texts:
+                for line in text.splitlines():
+                    split(line)
+            elapsed = time.perf_counter() - started
+            row["chars_per_second"] = chars / elapsed
+            row["ms_per_page"] = 1000 * elapsed / len(texts)
+        results[name] = row
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the first 40 corpus pages")
+    args = parser.parse_args()
+    results = measure(quick=args.quick)
+    print(f"| segmenter | hard cases right (of {len(CASES)}) | seed sentences whole (of {len(SEED_SENTENCES)}) "
+          "| chars/s | ms/page |")
+    print("|---|---|---|---|---|")
+    for name, row in results.items():
+        speed = f"{row['chars_per_second']:,.0f} | {row['ms_per_page']:.2f}" if "chars_per_second" in row else "- | -"
+        print(f"| {name} | {row['cases']} | {row['seed_sentences']} | {speed} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = [n for n in BENCHMARKS if not args.only or n in args.only]
     started = datetime.now(UTC)
+    machine_at_start = machine()  # the commit and load average the run began with
     results = []
     for name in names:
         print(f"[benchmarks] {name} …", file=sys.stderr, flush=True)
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
         "mode": "quick" if args.quick else "full",
         "corpus": str(corpus_dir()),
-        "machine": machine(),
+        "machine": machine_at_start,
         "benchmarks": [asdict(r) for r in results],
     }
     args.output.mkdir(parents=True, exist_ok=True)

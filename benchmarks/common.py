@@ -63,6 +63,8 @@ class Result:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: str | None = None
+    #: the benchmark's own numbers as it returned them, nested as they are (results.json only)
+    data: dict | None = None
 
 
 def machine() -> dict:
@@ -99,12 +101,19 @@ def machine() -> dict:
     }
 
 
-def _git_commit() -> str:
+def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-    except OSError:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
         return ""
+
+
+def _git_commit() -> str:
+    """``git rev-parse --short HEAD`` now, plus "with uncommitted changes" where tracked files differ."""
+    commit = _git("rev-parse", "--short", "HEAD")
+    if commit and _git("status", "--porcelain", "--untracked-files=no"):
+        commit += " with uncommitted changes"
+    return commit
 
 
 def median(values: list[float]) -> float:
@@ -126,14 +135,42 @@ def unpin(before: set[int] | None) -> None:
         os.sched_setaffinity(0, before)
 
 
-def rss_mb() -> float:
-    """This process's current resident set size, in MB (Linux ``/proc``)."""
+def _status_mb(field: str) -> float | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
+    return None
+
+
+def rss_mb() -> float:
+    """This process's current resident set size (``VmRSS``), in MB; NaN without Linux ``/proc``."""
+    found = _status_mb("VmRSS")
+    return float("nan") if found is None else found
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (``VmHWM``, else ``ru_maxrss``), in MB.
+
+    The peak since the process began, or since the last successful ``reset_peak_rss()``.
+    """
+    found = _status_mb("VmHWM")
+    if found is not None:
+        return found
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Start ``VmHWM`` afresh from the current RSS (Linux >= 4.0); False where that is not possible.
+
+    Benchmarks share one process, so without this the peak would be an earlier benchmark's.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False

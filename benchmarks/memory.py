@@ -2,9 +2,11 @@
 
 Articles are templated from varied sentences (numbers, places; one in ten
 carries figures the detectors look for), detected with the built-in plugins and stored with
-``save_article`` in one SQLite file, in this process. RSS is read from
-``/proc/self/status`` at 1k, 5k and 10k articles; flat means the last is
-within 10 % of the first.
+``save_article`` in one SQLite file, in this process. At 1k, 5k and 10k articles
+``/proc/self/status`` gives the current RSS (``VmRSS``) and the peak (``VmHWM``),
+the peak being restarted when the benchmark begins (``/proc/self/clear_refs``) so that
+earlier benchmarks in the same process do not count; flat means the peak at 10k is
+within 10 % of the peak at 1k.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .common import Result, Target, rss_mb
+from .common import Result, Target, peak_rss_mb, reset_peak_rss, rss_mb
 
 ON_TOPIC = [
     "North Korea has sent about {n:,} troops to Russia's Kursk region, officials in {place} said.",
@@ -56,6 +58,7 @@ def run(*, quick: bool) -> Result:
     rng = random.Random(8)
     pm = make_plugin_manager(None, entry_points=False)
     rows = []
+    peak_restarted = reset_peak_rss()
     with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
         path = Path(tmp) / "memory.db"
         db = open_store(path)
@@ -70,13 +73,22 @@ def run(*, quick: bool) -> Result:
             if n in marks:
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 size = path.stat().st_size
-                rows.append({"articles": n, "rss_mb": round(rss_mb(), 1), "figures_stored": figures,
+                rows.append({"articles": n, "rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+                             "figures_stored": figures,
                              "db_mb": round(size / 1e6, 2), "db_kb_per_1000_articles": round(size / n, 1)})
         db.close()
     result.tables.append(("RSS and database size as articles are stored", rows))
-    growth = rows[-1]["rss_mb"] / rows[0]["rss_mb"]
-    result.targets.append(Target(f"RSS at {total:,} / RSS at {total // 10:,} articles", "<= 1.10",
-                                 round(growth, 3), growth <= 1.10))
+    if peak_restarted:
+        growth = rows[-1]["peak_rss_mb"] / rows[0]["peak_rss_mb"]
+        result.targets.append(Target(f"peak RSS at {total:,} / peak RSS at {total // 10:,} articles", "<= 1.10",
+                                     round(growth, 3), growth <= 1.10))
+    else:  # the peak may be an earlier benchmark's: judge by the current RSS and say so
+        growth = rows[-1]["rss_mb"] / rows[0]["rss_mb"]
+        result.targets.append(Target(f"RSS at {total:,} / RSS at {total // 10:,} articles", "<= 1.10",
+                                     round(growth, 3), growth <= 1.10,
+                                     "current RSS: the peak could not be restarted (no /proc/self/clear_refs)"))
+        result.notes.append("peak_rss_mb is the whole process's peak, earlier benchmarks included: "
+                            "/proc/self/clear_refs could not restart it")
     result.notes.append(f"database: {rows[-1]['db_kb_per_1000_articles']:,} kB per 1,000 articles "
                         "(generated texts are shorter than real pages; see the pipeline benchmark for those)")
     return result

@@ -42,20 +42,108 @@ def run(name: str, *, quick: bool) -> Result:
         found = module.run(quick=quick)
     if isinstance(found, dict) and "skipped" in found:
         raise Skipped(str(found["skipped"]))
-    result = Result(name, TITLES[name], (module.__doc__ or "").strip().split("\n\n")[0])
-    scalars = {k: v for k, v in found.items() if not isinstance(v, dict | list)}
-    if scalars:
-        result.tables.append(("figures", [{k: _round(v) for k, v in scalars.items()}]))
-    for key, value in found.items():
-        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            result.tables.append((key, [{"": k, **{c: _round(x) for c, x in v.items() if not isinstance(x, list | dict)}}
-                                        for k, v in value.items()]))
-    if name == "detectors" and "detect_to_extract_ratio" in found:
-        ratio = found["detect_to_extract_ratio"]
-        result.targets.append(Target("detection time / extraction time", "< 0.10", round(ratio, 4), ratio < 0.1,
-                                     f"{found.get('detect_articles_per_second_per_core', 0):,.0f} articles/s "
-                                     "per core"))
+    result = Result(name, TITLES[name], (module.__doc__ or "").strip().split("\n\n")[0], data=found)
+    result.tables.extend(tables(name, found))
+    if name == "detectors":
+        detector_targets(result, found)
+    elif name == "segmenters":
+        result.notes.append(f"cases: hand-written hard cases split exactly right, of {len(module.CASES)}; "
+                            f"seed_sentences: sentences quoted from the seeds that come out whole, "
+                            f"of {len(module.SEED_SENTENCES)}")
+        missing = [n for n, row in found.items() if row.get("skipped")]
+        if missing:
+            result.notes.append(f"**not compared, not installed: {', '.join(missing)}** "
+                                "(`pip install -e '.[bench]'` installs them; see the skipped column)")
     return result
+
+
+#: per benchmark, nested results shown side by side in one table: caption -> keys (one row each)
+GROUPS = {
+    "load": {"runs (each `monitor check` a subprocess; peak RSS is that child's own)":
+             ("first_poll", "rerun_unchanged", "first_poll_ulimit_v_1g")},
+    "quality": {"on the matched required labels: qualifier accuracy, increment and value_max agreement":
+                ("qualifier", "increment", "value_max")},
+}
+#: captions for nested results shown alone
+CAPTIONS = {
+    "overall": "overall precision, recall and F1 (micro-averaged)",
+    "no_figure_files": "labelled files with no figure: how many are clean (no false positive)",
+}
+#: longest table written from a list of rows; the whole list stays in results.json
+MAX_ROWS = 40
+
+
+def tables(name: str, found: dict) -> list[tuple[str, list[dict]]]:
+    """``found`` as captioned tables: its scalars, then one table per nested result.
+
+    A dict of dicts (one row per key, segmenters' whole result among them), a flat dict
+    (one row), a list of dicts (one row each), or a group of flat dicts named in ``GROUPS``.
+    Lists of scalars go into the figures row as text; nothing nested is dropped.
+    """
+    if found and all(isinstance(v, dict) for v in found.values()):
+        return [("results", _rows(found))]
+    out: list[tuple[str, list[dict]]] = []
+    scalars = {k: _cell_value(v) for k, v in found.items()
+               if not isinstance(v, dict | list) or (isinstance(v, list) and not any(isinstance(x, dict) for x in v))}
+    grouped = {key for keys in GROUPS.get(name, {}).values() for key in keys}
+    for key in grouped:
+        if key in found and found[key] is None:
+            scalars[key] = "not run"
+    if scalars:
+        out.append(("figures", [scalars]))
+    for caption, keys in GROUPS.get(name, {}).items():
+        rows = [{"": key, **_flat(found[key])} for key in keys if isinstance(found.get(key), dict)]
+        if rows:
+            out.append((caption, rows))
+    for key, value in found.items():
+        if key in grouped or key in scalars:
+            continue
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            out.append((CAPTIONS.get(key, key), _rows(value)))
+        elif isinstance(value, dict):
+            out.append((CAPTIONS.get(key, key), [_flat(value)] if value else []))
+        elif isinstance(value, list):
+            rows = [_flat(v) if isinstance(v, dict) else {"value": _cell_value(v)} for v in value]
+            caption = CAPTIONS.get(key, key)
+            if len(rows) > MAX_ROWS:
+                caption += f" (first {MAX_ROWS} of {len(rows)}; all in results.json)"
+            out.append((caption, rows[:MAX_ROWS]))
+    return out
+
+
+def detector_targets(result: Result, found: dict) -> None:
+    if "detect_to_extract_ratio" in found:
+        ratio = found["detect_to_extract_ratio"]
+        result.targets.append(Target(
+            "detection time / extraction time, corpus pages", "< 0.10", round(ratio, 4), ratio < 0.1,
+            f"{found.get('detect_articles_per_second_per_core', 0):,.0f} articles/s per core; "
+            f"{found.get('figures_found', 0)} figures found: mostly off-topic pages, flattering"))
+    on_topic = found.get("on_topic")
+    if isinstance(on_topic, dict) and "detect_to_extract_ratio" in on_topic:
+        ratio = on_topic["detect_to_extract_ratio"]
+        top = found.get("on_topic_profile") or []
+        blame = f"; profile: {top[0]['function']} first" if top and ratio >= 0.1 else ""
+        result.targets.append(Target(
+            "detection time / extraction time, on-topic articles (same pages)", "< 0.10", round(ratio, 4),
+            ratio < 0.1, f"{on_topic.get('pages', 0)} pages, {on_topic.get('figures_found', 0)} figures found"
+            f"{blame}"))
+
+
+def _rows(value: dict) -> list[dict]:
+    return [{"": k, **_flat(v)} for k, v in value.items()]
+
+
+def _flat(value: dict) -> dict:
+    """One row: scalars as they are, nested dicts kept (the table shows them as ``k: v`` text)."""
+    return {k: _cell_value(v) for k, v in value.items()}
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _cell_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return ", ".join(str(_round(v)) for v in value) if value else "none"
+    return _round(value)
 
 
 def _round(value: object) -> object:

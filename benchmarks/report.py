@@ -56,6 +56,10 @@ def table(rows: list[dict]) -> list[str]:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_cell(v)}" for k, v in value.items()) if value else "none"
+    if value is None:
+        return "—"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value).replace("|", "\\|").replace("\n", " ")

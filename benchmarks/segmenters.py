@@ -1,12 +1,16 @@
 """Sentence segmenters compared on news text: correctness on hard cases and the seeds, and speed.
 
-Compares syntok, pysbd and blingfire (each skipped if not installed) on
+Compares syntok, pysbd and blingfire on
 
 * hand-written news sentences with abbreviations ("U.S.", "U.N.", "N. Korea",
   "Sept.", "No. 3", "Gen.", "p.m.") whose correct split is known;
 * the seeds: every sentence quoted by FIGURES.md must come out whole;
 * speed: characters per second over the corpus pages extracted with trafilatura
   ($MONITOR_CORPUS, default ../shared/corpus; the speed part is skipped without it).
+
+syntok is a dependency of the project; pysbd and blingfire come with the ``bench``
+extra (``pip install -e '.[bench]'``). A candidate that is not installed is listed
+as skipped, with the reason, rather than silently left out.
 
 Usage: ``python benchmarks/segmenters.py [--quick]``; prints a markdown table.
 """
@@ -52,9 +56,19 @@ SEED_SENTENCES = [
 ]
 
 
+#: every segmenter the comparison is meant to cover
+CANDIDATES = ("syntok", "pysbd", "blingfire")
+INSTALL_HINT = "pip install -e '.[bench]'"
+
+
+#: why each candidate that cannot be imported was skipped, filled by ``segmenters()``
+UNAVAILABLE: dict[str, str] = {}
+
+
 def segmenters() -> dict[str, Callable[[str], list[str]]]:
-    """The segmenters that are installed, each as text -> sentences."""
+    """The segmenters that can be imported, each as text -> sentences (see ``CANDIDATES``)."""
     found: dict[str, Callable[[str], list[str]]] = {}
+    UNAVAILABLE.clear()
     try:
         from syntok import segmenter as syntok_segmenter
 
@@ -63,22 +77,26 @@ def segmenters() -> dict[str, Callable[[str], list[str]]]:
                     for p in syntok_segmenter.process(text) for s in p]
 
         found["syntok"] = syntok_split
-    except ImportError:
-        pass
+    except ImportError as exc:
+        UNAVAILABLE["syntok"] = _reason(exc)
     try:
         import pysbd
 
         seg = pysbd.Segmenter(language="en", clean=False)
         found["pysbd"] = lambda text: [s.strip() for s in seg.segment(text)]
-    except ImportError:
-        pass
+    except ImportError as exc:
+        UNAVAILABLE["pysbd"] = _reason(exc)
     try:
         import blingfire
 
         found["blingfire"] = lambda text: [s for s in blingfire.text_to_sentences(text).split("\n") if s]
-    except ImportError:
-        pass
+    except ImportError as exc:  # blingfire imports numpy without declaring it
+        UNAVAILABLE["blingfire"] = _reason(exc)
     return found
+
+
+def _reason(exc: ImportError) -> str:
+    return f"cannot import {exc.name or exc}: {INSTALL_HINT}"
 
 
 def corpus_texts(corpus: Path, limit: int | None) -> list[str]:
@@ -93,13 +111,21 @@ def corpus_texts(corpus: Path, limit: int | None) -> list[str]:
     return texts
 
 
-def measure(quick: bool = False) -> dict[str, dict[str, float]]:
-    """Per segmenter: hard cases right, seed sentences whole, characters per second."""
+def measure(quick: bool = False) -> dict[str, dict[str, float | str]]:
+    """Per segmenter: hard cases right, seed sentences whole, characters per second.
+
+    A candidate that is not installed has a row ``{"skipped": reason}`` instead.
+    """
     corpus = Path(os.environ.get("MONITOR_CORPUS", ROOT.parent / "shared" / "corpus"))
     texts = corpus_texts(corpus, 40 if quick else None) if corpus.is_dir() else []
     seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))
-    results: dict[str, dict[str, float]] = {}
-    for name, split in segmenters().items():
+    results: dict[str, dict[str, float | str]] = {}
+    installed = segmenters()
+    for name in CANDIDATES:
+        if name not in installed:
+            results[name] = {"skipped": UNAVAILABLE.get(name, INSTALL_HINT)}
+            continue
+        split = installed[name]
         cases_right = sum(split(" ".join(case)) == case for case in CASES)
         seed_sentences = {s for line in seeds.splitlines() for s in split(line)}
         whole = sum(sentence in seed_sentences for sentence in SEED_SENTENCES)
@@ -126,6 +152,9 @@ def main() -> None:
           "| chars/s | ms/page |")
     print("|---|---|---|---|---|")
     for name, row in results.items():
+        if "skipped" in row:
+            print(f"| {name} | skipped ({row['skipped']}) | | | |")
+            continue
         speed = f"{row['chars_per_second']:,.0f} | {row['ms_per_page']:.2f}" if "chars_per_second" in row else "- | -"
         print(f"| {name} | {row['cases']} | {row['seed_sentences']} | {speed} |")
 

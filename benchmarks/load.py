@@ -11,8 +11,8 @@ One threaded HTTP server in this process serves every feed by path:
 ``monitor check`` runs as a subprocess three times: the first poll, a rerun
 where nothing changed (every good feed answers 304, nothing new is stored),
 and the first poll again on a fresh database under a 1 GiB address-space limit
-(``ulimit -v``). Wall time and each run's peak RSS (the child's own ``ru_maxrss``)
-are measured. Feeds are polled one after another, so the run's time is bounded by about
+(``ulimit -v``). Wall time and each run's peak RSS (``ru_maxrss`` of the
+``monitor check`` process alone) are measured. Feeds are polled one after another, so the run's time is bounded by about
 ``ok_feeds × per-feed time + dripping feeds × timeout_seconds``; that bound is
 the documented time the result is checked against.
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import os
 import resource
 import socket
 import socketserver
@@ -150,32 +149,38 @@ def write_config(directory: Path, base: str, kinds: list[str]) -> Path:
     return path
 
 
-def check(config: Path, *args: str, address_space: int | None = None) -> dict:
-    """Run ``monitor check`` once; its exit code, wall time and peak RSS.
+#: Runs argv[2:] as its child and writes that child's ru_maxrss (kB) to argv[1]. A process's
+#: ru_maxrss starts from the memory of the process it was forked from, so ``monitor check``
+#: forked from this small helper reports its own peak, not the benchmarks process's.
+PEAK_HELPER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
 
-    The peak is this child's own (``ru_maxrss`` from ``wait4``), not the largest of every child
-    the benchmarks process ever waited for, which ``RUSAGE_CHILDREN`` would give.
-    """
+
+def check(config: Path, *args: str, address_space: int | None = None) -> dict:
+    """Run ``monitor check`` once; its exit code, wall time and peak RSS (its own, see ``PEAK_HELPER``)."""
     def limit() -> None:
         if address_space:
             resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "-q", "check", *args],
-                                   stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=limit)
-        timer = threading.Timer(600, process.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    command = [sys.executable, "-m", "monitor", "--config", str(config), "-q", "check", *args]
+    with tempfile.TemporaryDirectory(prefix="monitor-load-peak-") as folder:
+        peak_file = Path(folder) / "maxrss"
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", PEAK_HELPER, str(peak_file), *command],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=limit)
+        _, stderr = process.communicate(timeout=600)
         seconds = time.perf_counter() - start
-        errors.seek(0)
-        stderr = errors.read().decode("utf-8", "replace")
+        peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else None
     return {"exit": process.returncode, "seconds": round(seconds, 2), "stderr_lines": len(stderr.splitlines()),
-            "traceback": "Traceback" in stderr, "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+            "traceback": "Traceback" in stderr, "peak_rss_mb": round(peak, 1) if peak is not None else None}
 
 
 def stored(db: Path) -> dict:

@@ -138,6 +138,8 @@ class SmtpConfig:
     sender: str = ""
     recipients: tuple[str, ...] = ()
     timeout_seconds: float = 30.0
+    #: a PEM file of CA certificates to verify the server against instead of the system's
+    ca_file: Path | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,6 +224,9 @@ def config_from_dict(
             raise ConfigError(f"{label}: {prefix}.url: missing (every feed needs a url)")
         built.append(_build(FeedConfig, entry, label=label, prefix=prefix))
     kwargs["feeds"] = tuple(built)
+    if "smtp" in kwargs:  # smtp.ca_file is relative to the config's folder; "" means the system's CAs
+        ca_file = kwargs["smtp"].ca_file
+        kwargs["smtp"] = dataclasses.replace(kwargs["smtp"], ca_file=base / ca_file if ca_file else None)
     config = Config(**kwargs)
     _check_values(config, label=label)
     return config
@@ -241,6 +246,8 @@ def _check_values(config: Config, *, label: str) -> None:
             raise ConfigError(f"{label}: digest.formats: unknown format {fmt!r} (choose from {', '.join(_FORMATS)})")
     if config.smtp.security not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{label}: smtp.security: {config.smtp.security!r} is not starttls, ssl or none")
+    if config.smtp.ca_file is not None and not config.smtp.ca_file.is_file():
+        raise ConfigError(f"{label}: smtp.ca_file: {config.smtp.ca_file} is not a file")
     if "email" in config.digest.channels and not (config.smtp.host and config.smtp.sender and config.smtp.recipients):
         raise ConfigError(f"{label}: smtp: the email channel needs smtp.host, smtp.sender and smtp.recipients")
     for key in ("max_bytes", "max_redirects", "max_entries_per_feed"):

@@ -55,6 +55,19 @@ def test_unknown_section_key_is_named(tmp_path):
         load_config(path)
 
 
+def test_smtp_ca_file_is_relative_to_the_config_and_must_exist(tmp_path):
+    assert load_config(write(tmp_path, "")).smtp.ca_file is None  # the system's CAs
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    config = load_config(write(tmp_path, '[smtp]\nca_file = "certs/ca.pem"\n'))
+    assert config.smtp.ca_file == tmp_path / "certs" / "ca.pem"
+    assert load_config(write(tmp_path, '[smtp]\nca_file = ""\n')).smtp.ca_file is None
+    with pytest.raises(ConfigError, match=r"config\.toml: smtp\.ca_file: .*certs/missing\.pem is not a file$"):
+        load_config(write(tmp_path, '[smtp]\nca_file = "certs/missing.pem"\n'))
+    with pytest.raises(ConfigError, match=r"smtp\.ca_file: expected a string, got 1"):
+        load_config(write(tmp_path, "[smtp]\nca_file = 1\n"))
+
+
 def test_wrong_type_is_named(tmp_path):
     path = write(tmp_path, '[fetch]\nmax_bytes = "big"\n')
     with pytest.raises(ConfigError, match=r"fetch\.max_bytes: expected an integer, got 'big'"):

@@ -122,7 +122,8 @@ def test_all_recipients_refused_fails_and_one_refused_recipient_is_partial_deliv
 
     smtp_sink.refuse_rcpt = {"b@example.org"}
     second = deliver_pending(config, db, None, now=NOW)
-    assert second.exit_code == 0 and second.channels[0].note.startswith("1 recipient; refused: b@example.org (550")
+    assert second.exit_code == 0 and second.channels[0].note.startswith(
+        "partial delivery: sent to a@example.org; refused: b@example.org (550")
     assert [m.rcpt_tos for m in smtp_sink.messages] == [["a@example.org"]]
     assert digest_attempts(db, second.channels[0].key) == 2
     assert deliver_pending(config, db, None, now=NOW).channels == []  # no resend to anyone

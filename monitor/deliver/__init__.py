@@ -61,7 +61,8 @@ class DeliveryOutcome:
         return 1 if self.problems else 0
 
     def summary(self) -> str:
-        sent = [f"{c.channel} ({c.alerts} alerts)" for c in self.channels if c.key and not c.error]
+        sent = [f"{c.channel} ({c.alerts} alerts{'; ' + c.note if c.note else ''})"
+                for c in self.channels if c.key and not c.error]
         failed = [c.channel for c in self.channels if c.error]
         line = "delivered on " + ", ".join(sent) if sent else "nothing to deliver"
         return line + (f"; failed: {', '.join(failed)}" if failed else "")

@@ -1,12 +1,15 @@
 """The ``email`` channel: one multipart (text + HTML) message over SMTP. The only home of smtplib.
 
-STARTTLS, implicit TLS (``ssl``) or none; a login when ``smtp.username`` is set,
-with the password read from the environment variable ``smtp.password_env``
-names (never from the config, never logged). The Message-ID is derived from the
-digest's key, so a digest sent again after a crash between the server's 250 and
-our commit is recognisably the same message. ``sendmail`` raises only when
-every recipient is refused; a partial refusal is reported, and the digest
-counts as sent (resending would duplicate it for the others).
+STARTTLS, implicit TLS (``ssl``) or none, with the server's certificate always
+verified (against ``smtp.ca_file`` when set, else the system's CAs); a login
+when ``smtp.username`` is set, with the password read from the environment
+variable ``smtp.password_env`` names (never from the config, never logged). The
+Message-ID is derived from the digest's key, so a digest sent again after a
+crash between the server's 250 and our commit, or after the server dropped the
+connection before answering DATA, is recognisably the same message.
+``sendmail`` raises only when every recipient is refused; a partial refusal is
+a warning and the note stored with the digest names the refused recipients,
+and the digest counts as sent (resending would duplicate it for the others).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _password(smtp: Any) -> str | None:
 
 
 def _connect(smtp: Any) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=smtp.ca_file)
     if smtp.security == "ssl":
         return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
     client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
@@ -87,11 +90,11 @@ def deliver_email(digest: Digest, config: Any) -> str:
         raise DeliveryError(f"{where}: {exc} (check smtp.security)") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
         raise DeliveryError(f"{where}: {exc.__class__.__name__}: {exc}") from None
-    sent_to = len(smtp.recipients) - len(refused)
-    note = f"{sent_to} recipient{'s' if sent_to != 1 else ''}"
-    if refused:
-        note += f"; refused: {_refusals(refused)}"
-        log.warning("%s: digest %s sent, but %s", where, digest.key, note)
+    if not refused:
+        return f"{len(smtp.recipients)} recipient{'s' if len(smtp.recipients) != 1 else ''}"
+    accepted = [address for address in smtp.recipients if address not in refused]
+    note = f"partial delivery: sent to {', '.join(accepted)}; refused: {_refusals(refused)}"
+    log.warning("%s: digest %s: %s (not resent)", where, digest.key, note)
     return note
 
 

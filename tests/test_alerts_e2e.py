@@ -112,9 +112,12 @@ def test_refused_mail_is_retried_next_run_and_arrives_once(tmp_path, scripted_si
 
     second = run_monitor("--config", config, "check")
     assert second.returncode == 0, second.stderr
+    [message] = smtp_sink.parsed()  # the second check delivered it: nothing new was needed to retry
+    assert smtp_sink.data_attempts == 2
     third = run_monitor("--config", config, "digest", "--send")
     assert third.returncode == 0, third.stderr
-    [message] = smtp_sink.parsed()
+    assert "delivery: nothing to deliver" in third.stderr
+    assert len(smtp_sink.messages) == 1
     assert "15,000" in alert_values(message) and "6,000" in alert_values(message)
     assert smtp_sink.data_attempts == 2
     assert len(list((tmp_path / "digests").iterdir())) == 2  # the file channel wrote once

@@ -151,18 +151,26 @@ class SmtpSink:
     """A real aiosmtpd server on 127.0.0.1 that keeps every message it accepts.
 
     Script it per test: ``refuse_data`` answers the next N DATA commands with
-    ``data_reply`` (451 by default), ``refuse_rcpt`` refuses those recipients with
-    550, ``password`` makes AUTH accept only that password (for user ``monitor``).
+    ``data_reply`` (451 by default), ``drop_data`` takes the next N messages in
+    full and then drops the connection without answering (kept in ``dropped``),
+    ``refuse_rcpt`` refuses those recipients with 550, ``password`` makes AUTH
+    accept only that password (for user ``monitor``). With a server
+    ``ssl.SSLContext``, ``tls="starttls"`` offers STARTTLS and ``tls="ssl"``
+    speaks TLS from the first byte.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: str = "none", context=None) -> None:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult
 
         self.port = free_port()
+        self.tls = tls
         self.messages: list = []
+        self.dropped: list = []
+        self.encrypted: list[bool] = []  # per accepted message: did it arrive over TLS
         self.data_attempts = 0
         self.refuse_data = 0
+        self.drop_data = 0
         self.data_reply = "451 4.3.0 try again later"
         self.refuse_rcpt: set[str] = set()
         self.password: str | None = None
@@ -178,10 +186,16 @@ class SmtpSink:
 
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
                 sink.data_attempts += 1
+                if sink.drop_data > 0:
+                    sink.drop_data -= 1
+                    sink.dropped.append(envelope)
+                    server.transport.abort()  # the whole message arrived; the reply never leaves
+                    return "250 OK"
                 if sink.refuse_data > 0:
                     sink.refuse_data -= 1
                     return sink.data_reply
                 sink.messages.append(envelope)
+                sink.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
                 return "250 OK"
 
         def authenticate(server, session, envelope, mechanism, auth_data):
@@ -191,8 +205,9 @@ class SmtpSink:
             ok = sink.password is None or (login == "monitor" and password == sink.password)
             return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
+        tls_options = {"ssl_context": context} if tls == "ssl" else {"tls_context": context} if context else {}
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, authenticator=authenticate,
-                                     auth_require_tls=False)
+                                     auth_require_tls=False, **tls_options)
         self.controller.start()
 
     def parsed(self) -> list:
@@ -201,12 +216,13 @@ class SmtpSink:
 
         return [message_from_bytes(m.original_content, policy=policy.default) for m in self.messages]
 
-    def config(self, *, recipients: tuple[str, ...] = ("analyst@example.org",), username: str = "") -> str:
+    def config(self, *, recipients: tuple[str, ...] = ("analyst@example.org",), username: str = "",
+               ca_file: str = "") -> str:
         """The ``[smtp]`` section of a config that sends here."""
         rcpts = ", ".join(f'"{r}"' for r in recipients)
-        return (f'[smtp]\nhost = "127.0.0.1"\nport = {self.port}\nsecurity = "none"\nsender = "monitor@example.org"\n'
-                f'recipients = [{rcpts}]\ntimeout_seconds = 10\nusername = "{username}"\n'
-                'password_env = "MONITOR_TEST_SMTP_PASSWORD"\n')
+        return (f'[smtp]\nhost = "127.0.0.1"\nport = {self.port}\nsecurity = "{self.tls}"\n'
+                f'sender = "monitor@example.org"\nrecipients = [{rcpts}]\ntimeout_seconds = 10\n'
+                f'username = "{username}"\npassword_env = "MONITOR_TEST_SMTP_PASSWORD"\nca_file = "{ca_file}"\n')
 
     def close(self) -> None:
         self.controller.stop()
@@ -218,3 +234,17 @@ def smtp_sink():
     sink = SmtpSink()
     yield sink
     sink.close()
+
+
+@pytest.fixture
+def make_smtp_sink():
+    """make_smtp_sink(tls="starttls"|"ssl", context=server_ssl_context) -> SmtpSink, stopped after the test."""
+    sinks: list[SmtpSink] = []
+
+    def make(**options) -> SmtpSink:
+        sinks.append(SmtpSink(**options))
+        return sinks[-1]
+
+    yield make
+    for sink in sinks:
+        sink.close()

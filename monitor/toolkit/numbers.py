@@ -32,7 +32,7 @@ _SCALES = "hundred|thousand|million|billion"
 _WORD = rf"(?:{_UNITS}|{_TENS}|{_SCALES})"
 _WORDS = rf"(?:{_UNITS}|{_TENS})\b(?:(?:[\s-]+(?:and\s+)?){_WORD}\b)*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE = r"(?:\s*|-)(?:hundred|thousand|million|billion)\b|\s?(?:mn|bn)\b|[mMkKbB](?![\w])"
+_SCALE = r"(?:\s*|-)(?:hundred|thousand|million|billion)\b|\s?(?:mn|bn|mln|bln)\b|[mMkKbB](?![\w])"
 _AMOUNT = (
     rf"(?:(?:half|a\s+half|a\s+quarter)(?:\s+of)?\s+an?\s+(?:{_SCALES})\b"
     rf"|(?:{_DIGITS})(?:{_SCALE})?"
@@ -147,7 +147,8 @@ def parse_amount(text: str) -> int | float | None:
 def _scale(word: str) -> int | None:
     word = word.strip()
     scales = {"": 1, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000,
-              "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+              "mn": 1_000_000, "mln": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+              "bln": 1_000_000_000, "b": 1_000_000_000}
     return scales.get(word)
 
 
@@ -203,7 +204,7 @@ def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantit
 
 
 def _shared_scale(high_text: str) -> int:
-    found = re.search(r"(hundred|thousand|million|billion|mn|bn|[mkb])\s*$", high_text, re.IGNORECASE)
+    found = re.search(r"(hundred|thousand|million|billion|mln|bln|mn|bn|[mkb])\s*$", high_text, re.IGNORECASE)
     return _scale(found.group(1).lower()) or 1 if found else 1
 
 

@@ -31,7 +31,8 @@ _ACTOR = re.compile(rf"{NORTH_KOREA.pattern}|\b(?:{_COUNTRIES})(?:'s|’s)?(?![\
 #: an actor after one of these is a place or a partner, not the one who owns or sends
 _NOT_ACTOR_BEFORE = re.compile(
     r"\b(?:to|in|into|inside|from|with|against|for|on|at|toward|towards|across|near|by|via|between|"
-    r"and|alongside|beside|over|through|within|of|according\s+to|backing|help|helping|supporting|aid)\s+"
+    r"and|alongside|beside|over|through|within|of|according\s+to|backing|help|helping|supporting|aid|aboard|"
+    r"on\s+board)\s+"
     r"(?:the\s+)?$",
     re.IGNORECASE,
 )

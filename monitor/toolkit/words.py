@@ -30,6 +30,8 @@ _AT_LEAST = (
 )
 _MORE_THAN = (
     r"(?:well\s+|just\s+|far\s+|many\s+|much\s+|slightly\s+)?(?:more|greater)\s+than|"
+    # "handed over 120 guns", "took over 300": a verb's particle, not a qualifier
+    r"(?<!\bhanded\s)(?<!\bhand\s)(?<!\bhands\s)(?<!\bhanding\s)(?<!\bturned\s)(?<!\bturning\s)(?<!\btook\s)"
     r"(?:well\s+|just\s+|slightly\s+)?(?:over|above)|in\s+excess\s+of|upwards?\s+of|north\s+of|"
     r"exceeding|exceeded|exceeds?|topping|topped|tops?|past|passed|surpassing|surpassed|surpass(?:es)?|"
     r"beyond|better\s+than|over\s+and\s+above"
@@ -56,11 +58,13 @@ QUALIFIER_AFTER = re.compile(
 #: increment words ending right before an amount ("an additional 3,000")
 INCREMENT_BEFORE = re.compile(
     r"\b(?P<word>another|an\s+additional|additional|a\s+further|further|an\s+extra|extra|"
-    r"a\s+fresh|fresh|a\s+new\s+batch\s+of|a\s+second\s+batch\s+of|a\s+further\s+batch\s+of)\s+$",
+    r"a\s+fresh|fresh|a\s+new\s+batch\s+of|a\s+second\s+batch\s+of|a\s+further\s+batch\s+of|"
+    # translated copy: "and additionally dispatched about 3,000 troops"
+    r"additionally\s+(?:[a-z]+\s+){0,2}?(?:sent|dispatched|deployed|shipped|supplied|provided|delivered|transferred))\s+$",
     re.IGNORECASE,
 )
 #: increment words right after an amount ("3,000 more", "3,000 additional troops")
-INCREMENT_AFTER = re.compile(r"\s+(?:more|additional|extra|further)\b(?!\s+than\b)", re.IGNORECASE)
+INCREMENT_AFTER = re.compile(r"\s+(?:more|additional|extra|further|fresh)\b(?!\s+than\b)", re.IGNORECASE)
 #: "besides", "apart from": an "another" after these means "of another kind", not "more of the same"
 BESIDES = re.compile(
     r"\b(?:besides|apart\s+from|aside\s+from|other\s+than|in\s+addition\s+to|on\s+top\s+of|"

@@ -21,11 +21,12 @@ must not be another one ("Russia has 600,000 troops").
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
 
-from ..records import Article, Figure
+from ..records import Article, Figure, Qualifier
 from .numbers import HAS_NUMBER, Quantity, find_quantities
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -42,22 +43,48 @@ _NO_NOUN_AFTER = re.compile(
     r"individuals|strong|this|that|through|until|over|between|across|under|per|a|each|annually|followed|came|"
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
     r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
-    r"estimated|launched)\b|\s+[^\w\s])",
+    r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
+    r"mentioned|previously|earlier|recorded|counted)\b|\s+[^\w\s])",
     _FLAGS,
 )
 #: "14,000 — North Korean troops sent to Russia": an amount opening a line, then a dash or colon and its label
 _LABEL_AFTER = re.compile(r"\s*(?:—|–|:|-{1,2})(?=\s)")
 _OPENS_LINE = re.compile(r"[\W_]*")
+#: "the figure stood at", "that total had passed", "the agency's estimate had grown to": the amount
+#: stands for the count just named
+_ANAPHOR = (
+    r"\b(?:the|this|that|its|their|a|the\s+latest)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:figure|number|total|tally|count|estimate)\b[^.;]{0,60}?"
+    r"\b(?:at|to|of|was|is|are|were|reached|now|hit|had|has|have|stood|stands|remains?|remained)"
+)
+_ANAPHOR_HINT = re.compile(
+    r"\b(?:the|this|that|its|their)\s+(?:[\w'’-]+\s+){0,2}?(?:figure|number|total|tally|count|estimate)\b", _FLAGS
+)
+#: an anaphor opening the sentence, for a noun named only in the sentence before
+_ANAPHOR_ONLY = re.compile(rf"{_ANAPHOR}\s*$", _FLAGS)
+#: "120 units of 170mm guns", "200 pieces of artillery": the noun is the one after "of"
+_CLASSIFIER = re.compile(r"[\s-]+(?:units?|pieces?|sets?|items?|pcs\.?)\s+of(?=\s)", _FLAGS)
+#: "2,000 — estimated number of North Korean soldiers killed": the label names the noun after "number of"
+_NUMBER_OF = re.compile(
+    r"\s*(?:the\s+)?(?:(?P<about>estimated|approximate|approx\.|rough)\s+|total\s+|reported\s+|confirmed\s+)?"
+    r"(?:number|count|total|tally)\s+of(?=\s)",
+    _FLAGS,
+)
 #: a noun-less amount that restates a figure of the same metric named just before:
 #: "the figure stood at 20,000", "bringing the number ... to at least three", "including the 11,000 who"
 _SAME_FIGURE = re.compile(
-    r"(?:\b(?:the|this|that|its|their|a|the\s+latest)\s+(?:figure|number|total|tally|count|estimate)\b[^.;]{0,60}?"
-    r"\b(?:at|to|of|was|is|reached|now|hit)|\b(?:including|incl\.?|of\s+(?:those|them|whom|which|these))[\s,]+"
-    r"(?:the\s+|some\s+)?)\s*$",
+    rf"(?:{_ANAPHOR}"
+    r"|\b(?:including|incl\.?|of\s+(?:those|them|whom|which|these))[\s,]+(?:the\s+|some\s+)?"
+    # "up from the 9 million cited in May", "compared with the 4,700 reported by the team"
+    r"|\b(?:up|down|rising|risen|rose|increased?|jumped|climbed|fallen|fell|dropped)\s+from\s+"
+    r"(?:the\s+|its\s+|their\s+|an?\s+(?:earlier|previous|initial|prior)\s+(?:estimate\s+of\s+|figure\s+of\s+)?)?"
+    r"|\bcompared\s+(?:with|to)\s+(?:the\s+)?|\b(?:versus|vs\.?)\s+(?:the\s+)?"
+    # "and ... points to a cumulative 28,000"
+    r"|\b(?:a|the)\s+cumulative\s+)\s*$",
     _FLAGS,
 )
 #: a line of a list: a bullet, a dash or an arrow before its text
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|\d{1,2}[.)]\s)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|[—–](?=\s)|\d{1,2}[.)]\s)")
 
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
@@ -82,6 +109,8 @@ class Counted:
     clause before the amount must not; ``veto_before``: the sentence before the amount must not. ``subject``: who the sentence must be
     about (North Korea); the sentence before may name it when this one names no other country,
     or always with ``subject_nearby``. ``actor``: refuse amounts whose acting country is another.
+    ``requires``: patterns that must each be found in the sentence or the one before (and the
+    headline), e.g. the goods and the country that sends them.
     """
 
     metric: str
@@ -99,6 +128,7 @@ class Counted:
     subject: re.Pattern[str] | None = NORTH_KOREA
     actor: bool = True
     subject_nearby: bool = False
+    requires: tuple[str, ...] = ()
     min_value: float = 1
     max_value: float = math.inf
     max_modifiers: int = 4
@@ -117,14 +147,40 @@ class Counted:
         object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
         for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
             self._compiled[name] = _compiled(getattr(self, name))
+        self._compiled["requires"] = tuple(re.compile(p, _FLAGS) for p in self.requires)
+        self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
 
     def noun_after(self, sentence: str, quantity: Quantity) -> re.Match[str] | None:
         """The counted noun right after ``quantity``, with the modifiers before it."""
         return self.noun_after_position(sentence, quantity.end)
 
     def noun_after_position(self, sentence: str, position: int) -> re.Match[str] | None:
-        """The counted noun at ``position``, with the modifiers before it."""
-        return self._noun.match(sentence, position) if self._noun else None
+        """The counted noun at ``position``, with the modifiers before it.
+
+        After a classifier ("120 units of 170mm guns") the noun is the one after "of".
+        """
+        if self._noun is None:
+            return None
+        classifier = _CLASSIFIER.match(sentence, position)
+        return self._noun.match(sentence, classifier.end() if classifier else position)
+
+    def noun_position(self, sentence: str) -> int | None:
+        """Where this rule's noun is first named in ``sentence`` as the head of its phrase, or None.
+
+        "containers of munitions" names containers, not munitions; "Russian forces" names
+        another country's, which no rule counts.
+        """
+        pattern = self._compiled["noun_word"]
+        if pattern is None:
+            return None
+        for match in pattern.finditer(sentence):
+            before = sentence[: match.start()]
+            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before):
+                continue
+            if is_foreign_owned(" ".join(before.split()[-3:])):
+                continue
+            return match.start()
+        return None
 
     def noun_before(self, sentence: str, quantity: Quantity) -> bool:
         """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
@@ -153,6 +209,8 @@ class Counted:
         context = self._compiled["context"]
         if context and not context.search(sentence) and not context.search(previous):
             return False
+        if any(not p.search(sentence) and not p.search(previous) for p in self._compiled["requires"]):
+            return False
         if self._compiled["veto"] and self._compiled["veto"].search(sentence):
             return False
         veto_left = self._compiled["veto_left"]
@@ -164,7 +222,10 @@ class Counted:
         if is_foreign_owned(modifiers):
             return False
         if self.subject is not None and not self.subject.search(sentence) and not self.subject.search(modifiers):
-            if (not self.subject_nearby and names_other_country(sentence)) or not self.subject.search(previous):
+            # another country named after the amount's clause ("... — as many as Russia's own
+            # industry makes") does not make the amount that country's
+            own = sentence[: _clause_end(sentence, tail)]
+            if (not self.subject_nearby and names_other_country(own)) or not self.subject.search(previous):
                 return False
         if self.actor and not NORTH_KOREA.search(modifiers):
             if acting_country(sentence[: quantity.start]) == "foreign" and not _FROM_NORTH_KOREA.search(
@@ -203,14 +264,25 @@ class Detector:
                 lead = f"{lead}\n{line}"[-1000:]
             else:
                 lead = line
-            if not self._is_worth_reading(line):
+            # a line that names none of the nouns may still go on from the figures of the line
+            # before ("- Of those, 11,000 were sent in 2024") or count, as "that figure", a noun
+            # the line before names
+            going_on = bool(earlier) and bool(HAS_NUMBER.search(line))
+            if not self._is_worth_reading(line) and not going_on and not self._refers_back(line, previous):
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
                 continue
+            if not self._is_worth_reading(line):
+                # but it carries no earlier figure's noun over: "Troops: 11K sent, then 3K more"
+                # after a line about missiles is no more missiles
+                earlier = {}
             paragraph = lead if _LIST_ITEM.match(line) else ""
             for sentence in split_sentences(line):
                 found: list[Figure] = []
                 # a sentence after one with figures may add to them without naming the noun again
-                if HAS_NUMBER.search(sentence.text) and (earlier or self.keywords.search(sentence.text)):
+                if HAS_NUMBER.search(sentence.text) and (
+                    earlier or going_on or self.keywords.search(sentence.text)
+                    or self._refers_back(sentence.text, previous)
+                ):
                     found = self.sentence_figures(sentence, f"{previous}\n{paragraph}\n{headline}", earlier)
                 figures.extend(found)
                 previous, earlier = sentence.text, {f.metric: f for f in found}
@@ -242,7 +314,38 @@ class Detector:
                     found.append(figure)
                     matched[figure.metric] = quantity
                     break
+            else:
+                figure = self._anaphor_figure(text, previous, quantity)
+                if figure is not None:
+                    found.append(figure)
+                    matched[figure.metric] = quantity
         return found
+
+    def _anaphor_figure(self, text: str, previous: str, quantity: Quantity) -> Figure | None:
+        """"By its count, that total had passed 24,000": the noun named in the sentence before.
+
+        Only a noun-less amount right after "the/that figure, number, total ..." qualifies; the
+        rule whose noun heads a phrase first in the sentence before is tried first.
+        """
+        if not _NO_NOUN_AFTER.match(text, quantity.end) or not _ANAPHOR_ONLY.search(
+            text, max(0, quantity.start - 100), quantity.start
+        ):
+            return None
+        last = previous.split("\n", 1)[0]
+        named = sorted(
+            (position, index, rule) for index, rule in enumerate(self.rules)
+            if (position := rule.noun_position(last)) is not None
+            # the sentence before must be about the rule's subject, or at least about no other country
+            and ((rule.subject is not None and rule.subject.search(last)) or not names_other_country(last))
+        )
+        for _, _, rule in named:
+            if rule.accepts(text, previous, quantity, "", quantity.end):
+                return _make_figure(rule, text, quantity)
+        return None
+
+    def _refers_back(self, text: str, previous: str) -> bool:
+        """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
+        return bool(_ANAPHOR_HINT.search(text) and HAS_NUMBER.search(text) and self.keywords.search(previous))
 
     def _is_worth_reading(self, line: str) -> bool:
         return bool(self.keywords.search(line) and HAS_NUMBER.search(line))
@@ -269,18 +372,28 @@ class Detector:
             quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
         ):
             modifiers, tail = "", quantity.end  # "11,000 troops ..., and another 3,000 in 2025"
-        elif not carried and (label := _LABEL_AFTER.match(text, quantity.end)) and _OPENS_LINE.fullmatch(text, 0, quantity.start) \
-                and (noun := rule.noun_after_position(text, label.end())) is not None:
-            modifiers, tail = noun.group("mods"), noun.end()  # "14,000 — North Korean troops sent to Russia"
+        elif not carried and (label := _LABEL_AFTER.match(text, quantity.end)) and _OPENS_LINE.fullmatch(text, 0, quantity.start):
+            # "14,000 — North Korean troops sent to Russia", "2,000 — estimated number of soldiers killed"
+            number_of = _NUMBER_OF.match(text, label.end())
+            noun = rule.noun_after_position(text, number_of.end() if number_of else label.end())
+            if noun is None:
+                return None
+            modifiers, tail = noun.group("mods"), noun.end()
+            if number_of and number_of.group("about") and quantity.qualifier is Qualifier.EXACT:
+                quantity = dataclasses.replace(quantity, qualifier=Qualifier.ABOUT)
         else:
             return None
         if not rule.accepts(text, previous, quantity, modifiers, tail):
             return None
-        return Figure(
-            metric=rule.metric, value=quantity.value, value_max=quantity.value_max,
-            qualifier=quantity.qualifier, increment=quantity.increment,
-            period=find_period(text, quantity.start), quote=text, span=(quantity.start, quantity.end),
-        )
+        return _make_figure(rule, text, quantity)
+
+
+def _make_figure(rule: Counted, text: str, quantity: Quantity) -> Figure:
+    return Figure(
+        metric=rule.metric, value=quantity.value, value_max=quantity.value_max,
+        qualifier=quantity.qualifier, increment=quantity.increment,
+        period=find_period(text, quantity.start), quote=text, span=(quantity.start, quantity.end),
+    )
 
 
 #: a fast superset of ``NORTH_KOREA``: plain words the regex engine scans for quickly
@@ -295,6 +408,12 @@ def _headline(article: Article) -> str:
     """The title and the first line: what the whole article is about."""
     first_line = next((line for line in article.text.splitlines() if line.strip()), "")
     return f"{article.title}\n{first_line[:300]}"
+
+
+def _clause_end(sentence: str, position: int) -> int:
+    """Where the clause holding ``position`` ends: a comma, a semicolon or a dash after it."""
+    found = re.compile(r",\s|;\s|\s[—–-]\s|—").search(sentence, position)
+    return found.start() if found else len(sentence)
 
 
 def _clause_before(sentence: str, position: int) -> str:

@@ -7,7 +7,11 @@ soldiers killed or wounded"; not civilians, not Ukrainians ("Russian strikes kil
 from monitor import Article, Figure, Metric, hookimpl
 from monitor.toolkit import FOREIGN, Counted, Detector
 
-SOLDIERS = r"troops|soldiers|servicemen|service\s*members|fighters|combatants|men|personnel|(?:North\s+)?Koreans|forces"
+SOLDIERS = (
+    r"troops|soldiers|servicemen|service\s*members|fighters|combatants|men|personnel|(?:North\s+)?Koreans|forces|"
+    # "around 2,000 soldiers have been killed and roughly 2,700 others wounded"
+    r"others"
+)
 #: "600 of them had died": the soldiers of the sentence before, who must name them
 THEM = r"of\s+(?:them|those|these|whom)"
 OTHERS = rf"(?-i:{FOREIGN.pattern})"
@@ -16,13 +20,19 @@ WERE = r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been|been|being|
 LINK = (
     r"(?:\s+\S+){0,1}?\s*(?:reached|rose\s+to|climbed\s+to|risen\s+to|grown\s+to|stood\s+at|stands\s+at|"
     r"totall?ed|totals|total|totall?ing|numbered|numbering|number|hit|of|at|to|is|was|were|are|:|—|–|around|"
-    r"estimated\s+at|put\s+at|now|already|have|has|had)"
+    r"estimated\s+at|put\s+at|now|already|have|has|had|amount(?:s|ed|ing)?\s+to|came\s+to|comes?\s+to)"
 )
 #: "around 4,700 are estimated to have been killed or wounded": the verb phrase stands for the noun
 ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
 ARE_KILLED = r"(?:are|were|have\s+been|had\s+been|have|had)\s+(?:[\w-]+\s+){0,4}?(?:killed|died)\b(?!\s+(?:and|or)\s)"
 ARE_WOUNDED = r"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){0,4}?(?:wounded|injured)\b(?!\s+(?:and|or)\s)"
-NOT_SOLDIERS = r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b"
+NOT_SOLDIERS = (
+    r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b|"
+    # "the losses of the enemy amount to 890 thousand": a war report's count of the other side
+    r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b"
+)
+#: translated copy: "casualties have exceeded 6,000 persons, of which dead about 2,000 persons"
+OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s+them)\s*,?\s*"
 
 CASUALTIES = Detector(
     Counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS),
@@ -60,7 +70,8 @@ CASUALTIES = Detector(
     Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS),
     Counted(
         "dprk_killed",
-        before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}",
+        before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"
+        rf"|{OF_WHICH}(?:dead|killed|deaths)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b",
     ),
     Counted(
@@ -73,7 +84,8 @@ CASUALTIES = Detector(
     ),
     Counted(
         "dprk_wounded",
-        before=rf"\b(?:wounded|injured|WIA)\b(?!\s+(?:and|or)\s+(?:killed|dead))[^.;]{{0,40}}?{LINK}",
+        before=rf"\b(?:wounded|injured|WIA)\b(?!\s+(?:and|or)\s+(?:killed|dead))[^.;]{{0,40}}?{LINK}"
+        rf"|{OF_WHICH}(?:wounded|injured)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b",
     ),
     keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b",

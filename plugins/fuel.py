@@ -16,27 +16,52 @@ CAP = (
 )
 PER_DAY = r"\b(?:a|per|each)\s+day\b|\bdaily\b|\bbpd\b"
 FROM_RUSSIA = r"Russia|Moscow|Russian|Vladivostok|Kremlin"
+#: "the 500,000-barrel annual limit": the cap named after the amount
+CAP_AFTER = r"\s+(?:annual\s+|yearly\s+|UN\s+|U\.N\.\s+|sanctions?\s+)*(?:cap|limit|ceiling|quota|allowance)\b"
+#: "500,000 barrels of crude", "barrels of Urals crude"; not "500,000 barrels and crude oil to 4 million"
+CRUDE_AFTER = r"\s+of\s+(?:[\w-]+\s+)?crude|\s+crude"
+#: what a tanker holds or the country burns is no delivery: "each tanker carries 90,000 barrels",
+#: "North Korea consumes 4 to 5 million barrels a year"
+NOT_DELIVERY = (
+    rf"{PER_DAY}|\b(?:carr(?:y|ies|ying)|capacity|capable|holds?|fully\s+loaded|consum\w*|burns?|needs?|demand|"
+    r"requires?|requirements?|uses?|usage|stor(?:e|es|age)|produc(?:e|es|ed|ing|tion))\b"
+)
+#: fuel another country sells to North Korea is no Russian delivery
+OTHER_SUPPLIER = r"\b(?:China|Chinese|Beijing)\b"
 
 BARRELS = Detector(
+    # the goods and Russia may be named in the sentence before or in the headline:
+    # "Russia delivered another 300,000 barrels", "- Refined oil to North Korea: over 1 million barrels"
     Counted(
         "fuel_to_dprk",
-        noun=r"barrels", context=rf"(?:{FUEL})[\s\S]*|(?:{FROM_RUSSIA})", veto_left=CAP,
-        not_after=r"\s+(?:of\s+)?crude", actor=False, subject_nearby=True, min_value=1000, max_value=20_000_000,
-        veto=PER_DAY,
+        noun=r"barrels?", requires=(FUEL, FROM_RUSSIA), veto_left=rf"{CAP}|{OTHER_SUPPLIER}",
+        not_after=rf"{CRUDE_AFTER}|{CAP_AFTER}", actor=False, subject_nearby=True, min_value=1000, max_value=20_000_000,
+        veto=NOT_DELIVERY,
     ),
     Counted(
         "fuel_to_dprk",
-        before=rf"(?:{FUEL})\w*\b[^.;]{{0,40}}?(?::|—|–)\s*", actor=False, subject_nearby=True, min_value=1000,
-        after=r"\s+barrels", veto_left=CAP,
+        before=rf"(?:{FUEL})\w*\b[^.;]{{0,60}}?(?::|—|–)\s*", actor=False, subject_nearby=True, min_value=1000,
+        after=r"\s+barrels", veto_left=rf"{CAP}|{OTHER_SUPPLIER}", requires=(FROM_RUSSIA,), veto=NOT_DELIVERY,
     ),
     Counted(
         "dprk_fuel_cap",
-        noun=r"barrels", context=CAP, left=CAP + r"|\bat\s*$|\bto\s*$", actor=False, min_value=1000,
+        noun=r"barrels?", context=CAP, left=CAP + r"|\bat\s*$|\bto\s*$", actor=False, min_value=1000,
         veto_left=r"\bcrude\b", subject_nearby=True,
         veto=r"^(?!.*\b(?:refined|petroleum|diesel|gasoline|fuel)\b).*\bcrude\b",  # the crude-oil cap
-        not_after=r"\s+(?:of\s+)?(?:[\w-]+\s+)?crude",
+        not_after=CRUDE_AFTER,
     ),
-    keywords=r"barrel",
+    Counted(
+        "dprk_fuel_cap",
+        noun=r"barrels?", after=CAP_AFTER, actor=False, min_value=1000, subject_nearby=True,
+        veto_left=r"\bcrude\b", not_after=CRUDE_AFTER,
+    ),
+    # "(UN cap: 500K a year!)", "a cap of 500,000 a year": barrels left unsaid
+    Counted(
+        "dprk_fuel_cap",
+        before=r"\b(?:cap|ceiling|limit)\b[^.;]{0,20}?(?::|—|–|\bof|\bat)\s*", after=r"\s+(?:a|per)\s+year\b|\s+annually\b",
+        requires=(rf"barrels|{FUEL}",), actor=False, min_value=1000, subject_nearby=True, veto_left=r"\bcrude\b",
+    ),
+    keywords=r"barrel|\bcap\b",
 )
 
 
@@ -52,12 +77,4 @@ def register_metrics() -> list[Metric]:
 
 @hookimpl
 def detect(article: Article) -> list[Figure]:
-    found = BARRELS.figures(article)
-    # the fuel rule must also name fuel and Russia; checked here as both are needed
-    return [f for f in found if f.metric != "fuel_to_dprk" or _is_delivery(f.quote)]
-
-
-def _is_delivery(sentence: str) -> bool:
-    import re
-
-    return bool(re.search(FUEL, sentence, re.IGNORECASE) and re.search(FROM_RUSSIA, sentence))
+    return BARRELS.figures(article)

@@ -12,7 +12,8 @@ from monitor.toolkit import Counted, Detector
 
 MSMT = re.compile(
     r"\bMSMT\b|\bmulti(?:lateral|national)\s+sanctions?\s+monitoring\s+(?:team|group)\b|"
-    r"\bsanctions?[\s-]+monitoring\s+(?:team|group|body|mechanism|panel)\b|\bmonitors?\s+(?:UN\s+)?sanctions\b|\bmonitoring\s+team\b",
+    r"\bsanctions?[\s-]+monitoring\s+(?:team|group|body|mechanism|panel)\b|\bmonitors?\s+(?:UN\s+)?sanctions\b|\bmonitoring\s+team\b|"
+    r"\bsanctions\s+monitor\b",
     re.IGNORECASE,
 )
 
@@ -22,8 +23,11 @@ MEMBERS = Detector(
         noun=r"member\s+(?:states|countries|nations)|members?|countries|nations|states|governments|"
         r"participants|participating\s+(?:states|countries)|country|nation",
         subject=MSMT, actor=False, min_value=2, max_value=60,
-        veto_left=r"\b(?:and|plus|besides|with|other\s+than)\s*$",
+        # "and 10 allies"; "operating in eight countries" names places, not members
+        veto_left=r"\b(?:and|plus|besides|with|other\s+than|in|across)\s*$",
         not_modifiers=r"\bother\b|\bEU\b|\bNATO\b|\bpermanent\b",
+        # "cooperation between the two countries": Russia and North Korea, not the team
+        veto=r"\b(?:the|both)\s+two\s+(?:countries|nations|states|sides|governments)\b",
         not_after=r"\s+of\s+(?:NATO|the\s+(?:EU|European|UN\b|United\s+Nations|G7|G20|Security\s+Council))",
     ),
     Counted(
@@ -31,7 +35,15 @@ MEMBERS = Detector(
         before=r"\b(?:MSMT|[Tt]eam|group)\s+members\s*(?::|—|–|=)\s*|\bMSMT\s*(?:=|:)\s*",
         subject=MSMT, actor=False, min_value=2, max_value=60,
     ),
-    keywords=r"MSMT|monitoring|monitors?\s+(?:UN\s+)?sanctions",
+    # "The 11-nation team was launched ...", "Report by 11-country group": the team itself, named
+    # in the sentence before or the headline, even when this sentence names other countries
+    Counted(
+        "msmt_member_states",
+        noun=r"(?:member|nation|country|state)\s+(?:team|group|body|coalition|mechanism)",
+        subject=MSMT, subject_nearby=True, actor=False, min_value=2, max_value=60, max_modifiers=0,
+    ),
+    # a fact box's item: "* THE MONITOR: 11 member countries", under a line naming the team
+    keywords=r"MSMT|monitor|\bmembers?\b|\bcountr(?:y|ies)\b|\bnations?\b|\bstates\b",
 )
 
 

@@ -23,6 +23,9 @@ CASUALTY_WORDS = (
     r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|"
     r"prisoners?|POWs?|bodies|remains|coffins|funerals?|graves?|treated|hospitali[sz]ed)\b"
 )
+#: "1,000 men, killed in action": a state after a comma; a noun there ("15,000 people, casualties
+#: have exceeded 6,000") opens the next clause
+CASUALTY_STATES = r"\b(?:killed|dead|died|wounded|injured|captured|hospitali[sz]ed|treated)\b"
 #: medals and honours name soldiers decorated, not soldiers sent
 AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?red|orders?\s+of|posthumous\w*|titles?)\b"
 
@@ -36,17 +39,19 @@ TROOPS = Detector(
     ),
     Counted(
         "dprk_troops_to_russia",
-        noun=r"(?:North\s+)?Koreans|men|people",
+        noun=r"(?:North\s+)?Koreans|men|people|persons",
         context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)",
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
-        not_after=rf"(?:\s+(?:[\w-]+\s+){{0,3}}?|,\s+)(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
+        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
+        rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS, max_value=300_000, min_value=100,
     ),
     Counted(
         "dprk_troops_to_russia",
         noun=SOLDIERS,
         context=DEPLOYED,
-        not_after=rf"(?:\s+(?:[\w-]+\s+){{0,3}}?|,\s+)(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_WORDS}",
+        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_WORDS}"
+        rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,
@@ -66,7 +71,8 @@ TROOPS = Detector(
         max_value=300_000,
     ),
     keywords=r"troop|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
-    r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)",
+    r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)|\barmy\b|"
+    r"\bpeople\b|\bpersons\b",
 )
 
 

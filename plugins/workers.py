@@ -9,6 +9,8 @@ from monitor.toolkit import Counted, Detector
 
 IN_RUSSIA = r"Russia|Moscow|Vladivostok|Siberia|Far\s+East|Kursk|Primorsky|Alabuga|Tatarstan|Rosatom"
 WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)|sectors?|\bhired\b|\bIT\b"
+#: "100,000 workers abroad, mostly in China and Russia": all of North Korea's workers abroad, not Russia's
+ABROAD = r"\s+(?:abroad|overseas|worldwide|around\s+the\s+world|in\s+(?:\w+\s+)?(?:countries|nations))\b"
 MILITARY = r"\b(?:troops|soldiers|military\s+personnel|fight\w*|combat|killed|wounded|casualt\w*)\b"
 
 WORKERS = Detector(
@@ -17,6 +19,14 @@ WORKERS = Detector(
         noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|employees|builders)",
         context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000,
         not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\b",
+        not_after=ABROAD,
+    ),
+    # a fact box's item: "- North Korean laborers sent to Russia: about 8,000", "Workers: 15,000"
+    Counted(
+        "dprk_workers_to_russia",
+        before=r"\b(?:workers|labou?rers|labou?r)\b[^.;:]{0,60}?(?::|—|–)\s*",
+        context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000, not_after=ABROAD,
+        veto=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\s+(?:workers|labou?r)",
     ),
     Counted(
         "dprk_workers_to_russia",

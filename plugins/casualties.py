@@ -24,8 +24,15 @@ LINK = (
 )
 #: "around 4,700 are estimated to have been killed or wounded": the verb phrase stands for the noun
 ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
-ARE_KILLED = r"(?:are|were|have\s+been|had\s+been|have|had)\s+(?:[\w-]+\s+){0,4}?(?:killed|died)\b(?!\s+(?:and|or)\s)"
-ARE_WOUNDED = r"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){0,4}?(?:wounded|injured)\b(?!\s+(?:and|or)\s)"
+#: "about 2,300 are believed to have died and upwards of 4,000 to have been wounded": each its own figure
+ARE_KILLED = (
+    r"(?:are|were|have\s+been|had\s+been|have|had|to\s+have)\s+(?:[\w-]+\s+){0,4}?(?:killed|died)\b"
+    r"(?!\s+(?:and|or|and/or)\s+(?:wounded|injured)\b)"
+)
+ARE_WOUNDED = (
+    r"(?:are|were|have\s+been|had\s+been|to\s+have\s+been)\s+(?:[\w-]+\s+){0,4}?(?:wounded|injured)\b"
+    r"(?!\s+(?:and|or)\s+(?:killed|dead)\b)"
+)
 NOT_SOLDIERS = (
     r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b|"
     # "the losses of the enemy amount to 890 thousand": a war report's count of the other side

@@ -50,7 +50,7 @@ TROOPS = Detector(
         "dprk_troops_to_russia",
         noun=SOLDIERS,
         context=DEPLOYED,
-        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_WORDS}"
+        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
@@ -67,6 +67,8 @@ TROOPS = Detector(
         context=DEPLOYED,
         veto_left=CASUALTY_WORDS + r"|\b(?:per\s*cent|percent|%|years?|months?|days?|hours?|workers|labou?rers)\b",
         veto=HISTORY,
+        # "Of these, about 2,300 are believed to have died": the dead, not the soldiers sent
+        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
         min_value=100,
         max_value=300_000,
     ),

@@ -94,6 +94,14 @@ CASES = [
     # Russian ships carry North Korean soldiers: "aboard" names a vehicle, not an actor
     ("North Korea decided to send troops. About 1,500 soldiers were carried to Vladivostok aboard Russian navy ships.",
      [("dprk_troops_to_russia", 1500, "about", False)]),
+    # a killed and a wounded figure in one sentence, each with its own verb phrase; not troops sent
+    ("Pyongyang sent about 12,000 soldiers to Russia. Of these, some 1,100 are thought to have died and "
+     "at least 3,000 to have been wounded.",
+     [("dprk_troops_to_russia", 12000, "about", False), ("dprk_killed", 1100, "about", False),
+      ("dprk_wounded", 3000, "at_least", False)]),
+    # "the year before" after a compared figure is no noun
+    ("North Korea sent nearly 9,000 workers to Russia this year. That figure is up from about 6,000 the year before.",
+     [("dprk_workers_to_russia", 9000, "about", False), ("dprk_workers_to_russia", 6000, "about", False)]),
     # "estimated number of" after a line's dash
     ("2,500 — estimated number of North Korean soldiers wounded.",
      [("dprk_wounded", 2500, "about", False)]),

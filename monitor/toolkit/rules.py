@@ -44,7 +44,7 @@ _NO_NOUN_AFTER = re.compile(
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
     r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
     r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
-    r"mentioned|previously|earlier|recorded|counted)\b|\s+[^\w\s])",
+    r"mentioned|previously|earlier|recorded|counted|the)\b|\s+[^\w\s])",
     _FLAGS,
 )
 #: "14,000 — North Korean troops sent to Russia": an amount opening a line, then a dash or colon and its label

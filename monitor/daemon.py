@@ -87,6 +87,8 @@ class Daemon:
         self._stores: list[Database] = []
         self._stores_lock = threading.Lock()
         self._scheduled: dict[str, tuple[float, float]] = {}
+        # each feed job's next run as last seen, to tell a coalesced catch-up (suspend, clock jump) from a run
+        self._expected: dict[str, datetime] = {}
         self._stop_reason = "stop requested"
         self.scheduler: Any = None
         self.fetcher: Fetcher | None = None
@@ -263,6 +265,7 @@ class Daemon:
                 first = state.next_due
             self.scheduler.add_job(self._poll_job, trigger, args=[url], id=url, name=f"feed {feed.label}",
                                    next_run_time=first)
+            self._expected[url] = first
             self._scheduled[url] = (interval, jitter)
             log.debug("feed %s: every %.0f s, first poll at %s", feed.label, interval, first.isoformat())
 
@@ -304,10 +307,14 @@ class Daemon:
                             extra={"feed": feed.url, "error": state.last_error})
                 return
             job = self.scheduler.get_job(feed.url)
-            if job is not None and state.next_due is not None and job.next_run_time is not None \
-                    and state.next_due > job.next_run_time:
+            if job is None or job.next_run_time is None:
+                return
+            next_run = job.next_run_time
+            if state.next_due is not None and state.next_due > next_run:
                 self.scheduler.modify_job(feed.url, next_run_time=state.next_due)
-                log.debug("feed %s: next poll at %s", feed.label, state.next_due.isoformat())
+                next_run = state.next_due
+                log.debug("feed %s: next poll at %s", feed.label, next_run.isoformat())
+            self._expected[feed.url] = next_run
 
     def _thread_store(self) -> Database:
         """This worker thread's own connection to the database."""
@@ -361,10 +368,29 @@ class Daemon:
         elif event.code == EVENT_JOB_MAX_INSTANCES:
             log.debug("job %s is still running; this run is skipped", event.job_id)
         else:
-            late = datetime.now(UTC) - min(event.scheduled_run_times)
-            if late > timedelta(minutes=1):
-                log.info("job %s runs %.0f s late (host suspended or busy); missed runs coalesced into one",
-                         event.job_id, late.total_seconds(), extra={"job": event.job_id})
+            self._note_lateness(event.job_id, event.scheduled_run_times[-1])
+
+    def _note_lateness(self, job_id: str, run_time: datetime) -> None:
+        """Log a run that comes late: polls missed while the host slept or the clock jumped are one run now.
+
+        Coalescing hands the job only the last of the run times it missed, so the
+        gap is measured from the run time the job had when it was last seen.
+        """
+        expected = self._expected.pop(job_id, None)
+        spacing = self._scheduled.get(job_id)
+        if expected is not None and spacing is not None:
+            interval, jitter = spacing
+            gap = (run_time - expected).total_seconds()
+            if gap > interval / 2 + jitter:
+                missed = max(1, round(gap / interval))
+                log.warning("feed %s: %d scheduled polls missed since %s (host suspended, clock jumped or "
+                            "overloaded); coalesced into one poll now", job_id, missed,
+                            expected.isoformat(timespec="seconds"),
+                            extra={"feed": job_id, "missed": missed, "since": expected.isoformat()})
+                return
+        late = (datetime.now(UTC) - run_time).total_seconds()
+        if late > 60:
+            log.info("job %s runs %.0f s late (host suspended or busy)", job_id, late, extra={"job": job_id})
 
 
 def startup_summary(config: Config) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.testing import free_port, monitor_command  # noqa: F401  (re-exported for tests)
+from monitor.testing import feed_xml, free_port, monitor_command, page_html, write_config  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +147,104 @@ def wait_until():
             time.sleep(0.05)
 
     return wait
+
+
+FAST_SCHEDULE = """
+[schedule]
+interval = 1
+jitter_seconds = 0
+max_backoff = "8s"
+workers = 4
+"""
+
+
+WIDGET_PLUGIN = '''
+import re
+
+from monitor import Figure, hookimpl
+
+
+@hookimpl
+def detect(article):
+    return [Figure(metric="widgets", value=int(m.group(1)), quote=m.group(0))
+            for m in re.finditer(r"counted (\\d+) widgets", article.text)]
+'''
+
+
+@pytest.fixture
+def fast_schedule() -> str:
+    """A ``[schedule]`` section for daemon tests: every second, no jitter, backoff capped at 8 s."""
+    return FAST_SCHEDULE
+
+
+@pytest.fixture
+def widget_site(scripted_site, tmp_path: Path):
+    """A feed of three articles whose second page hangs until the returned Event is set."""
+    entries = []
+    gate = None
+    for number in (1, 2, 3):
+        sentence = f"Inspectors counted {number} widgets at the port on Tuesday, officials said."
+        body = page_html(f"Widgets {number}", [sentence, "The report was shared with the committee.",
+                                               "Officials declined to comment further on the count."])
+        path = f"/page/{number}"
+        if number == 2:
+            gate = scripted_site.block(path, body, headers={"Content-Type": "text/html; charset=utf-8"})
+        else:
+            scripted_site.serve(path, body, headers={"Content-Type": "text/html; charset=utf-8"})
+        entries.append({"title": f"Widgets {number}", "link": scripted_site.url(path), "guid": f"widgets-{number}",
+                        "description": sentence})
+    scripted_site.serve("/feed", feed_xml(entries))
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "widgets.py").write_text(WIDGET_PLUGIN, encoding="utf-8")
+    config = write_config(tmp_path, feeds=[scripted_site.url("/feed")],
+                          extra='plugins_dir = "plugins"\n' + FAST_SCHEDULE)
+    assert gate is not None
+    return config, gate
+
+
+class DaemonProcess:
+    """``python -m monitor --config CONFIG run`` with its log in a file (a pipe could fill and block it)."""
+
+    def __init__(self, config: Path, log_path: Path) -> None:
+        self.log_path = log_path
+        with log_path.open("ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                         stdout=subprocess.DEVNULL, stderr=log)
+        self.pid = self.proc.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def stop(self, timeout: float = 10) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+
+@pytest.fixture
+def start_daemon(tmp_path, wait_until):
+    """start_daemon(config) -> DaemonProcess, once it holds the lock and has scheduled its feeds."""
+    started: list[DaemonProcess] = []
+
+    def start(config: Path) -> DaemonProcess:
+        daemon = DaemonProcess(config, tmp_path / f"daemon-{len(started)}.log")
+        started.append(daemon)
+        wait_until(lambda: "monitor run (pid" in daemon.log() or daemon.proc.poll() is not None,
+                   timeout=30, what="the daemon's start-up line")
+        assert daemon.proc.poll() is None, daemon.log()
+        return daemon
+
+    yield start
+    for daemon in started:
+        if daemon.proc.poll() is None:
+            daemon.proc.kill()
+            daemon.proc.wait()
+        # shown by pytest only when the test failed: what the daemon said
+        print(f"--- {daemon.log_path.name} (last 60 lines) ---")
+        print("\n".join(daemon.log().splitlines()[-60:]))
 
 
 class SmtpSink:

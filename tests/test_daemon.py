@@ -10,8 +10,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -23,71 +21,7 @@ import pytest
 from monitor.config import load_config
 from monitor.daemon import Daemon, digest_trigger
 from monitor.errors import ConfigError
-from monitor.testing import feed_xml, page_html, write_config
-
-FAST_SCHEDULE = """
-[schedule]
-interval = 1
-jitter_seconds = 0
-max_backoff = "8s"
-workers = 4
-"""
-
-WIDGET_PLUGIN = '''
-import re
-
-from monitor import Figure, hookimpl
-
-
-@hookimpl
-def detect(article):
-    return [Figure(metric="widgets", value=int(m.group(1)), quote=m.group(0))
-            for m in re.finditer(r"counted (\\d+) widgets", article.text)]
-'''
-
-
-class DaemonProcess:
-    """``python -m monitor --config CONFIG run`` with its log in a file (a pipe could fill and block it)."""
-
-    def __init__(self, config: Path, log_path: Path) -> None:
-        self.log_path = log_path
-        with log_path.open("ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
-                                         stdout=subprocess.DEVNULL, stderr=log)
-        self.pid = self.proc.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def signal(self, signum: int) -> None:
-        self.proc.send_signal(signum)
-
-    def stop(self, timeout: float = 10) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
-
-
-@pytest.fixture
-def start_daemon(tmp_path, wait_until):
-    """start_daemon(config) -> DaemonProcess, once it holds the lock and has scheduled its feeds."""
-    started: list[DaemonProcess] = []
-
-    def start(config: Path) -> DaemonProcess:
-        daemon = DaemonProcess(config, tmp_path / f"daemon-{len(started)}.log")
-        started.append(daemon)
-        wait_until(lambda: "monitor run (pid" in daemon.log() or daemon.proc.poll() is not None,
-                   timeout=30, what="the daemon's start-up line")
-        assert daemon.proc.poll() is None, daemon.log()
-        return daemon
-
-    yield start
-    for daemon in started:
-        if daemon.proc.poll() is None:
-            daemon.proc.kill()
-            daemon.proc.wait()
-        # shown by pytest only when the test failed: what the daemon said
-        print(f"--- {daemon.log_path.name} (last 60 lines) ---")
-        print("\n".join(daemon.log().splitlines()[-60:]))
+from monitor.testing import feed_xml, write_config
 
 
 def query(database: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -101,11 +35,11 @@ def story_feed(number: int) -> bytes:
 
 @pytest.mark.slow
 def test_every_feed_is_polled_and_a_failing_feed_backs_off_then_recovers(tmp_path, scripted_site, start_daemon,
-                                                                          wait_until):
+                                                                          wait_until, fast_schedule):
     paths = [f"/feed/{i}" for i in range(12)]
     for i, path in enumerate(paths):
         scripted_site.serve(path, story_feed(i))
-    config = write_config(tmp_path, feeds=[scripted_site.url(p) for p in paths], extra=FAST_SCHEDULE)
+    config = write_config(tmp_path, feeds=[scripted_site.url(p) for p in paths], extra=fast_schedule)
     daemon = start_daemon(config)
     wait_until(lambda: all(len(scripted_site.hits(p)) >= 3 for p in paths), timeout=30,
                what="every feed polled three times")
@@ -135,78 +69,12 @@ def test_every_feed_is_polled_and_a_failing_feed_backs_off_then_recovers(tmp_pat
     assert daemon.stop() == 0
 
 
-def widget_site(scripted_site, tmp_path: Path) -> tuple[Path, threading.Event]:
-    """A feed of three articles whose second page hangs until the returned Event is set."""
-    entries = []
-    gate = None
-    for number in (1, 2, 3):
-        sentence = f"Inspectors counted {number} widgets at the port on Tuesday, officials said."
-        body = page_html(f"Widgets {number}", [sentence, "The report was shared with the committee.",
-                                               "Officials declined to comment further on the count."])
-        path = f"/page/{number}"
-        if number == 2:
-            gate = scripted_site.block(path, body, headers={"Content-Type": "text/html; charset=utf-8"})
-        else:
-            scripted_site.serve(path, body, headers={"Content-Type": "text/html; charset=utf-8"})
-        entries.append({"title": f"Widgets {number}", "link": scripted_site.url(path), "guid": f"widgets-{number}",
-                        "description": sentence})
-    scripted_site.serve("/feed", feed_xml(entries))
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "widgets.py").write_text(WIDGET_PLUGIN, encoding="utf-8")
-    config = write_config(tmp_path, feeds=[scripted_site.url("/feed")],
-                          extra='plugins_dir = "plugins"\n' + FAST_SCHEDULE)
-    assert gate is not None
-    return config, gate
-
-
-@pytest.mark.slow
-def test_sigterm_during_a_poll_finishes_the_article_and_a_restart_resumes(tmp_path, scripted_site, start_daemon,
-                                                                          wait_until):
-    config, gate = widget_site(scripted_site, tmp_path)
-    database = tmp_path / "monitor.db"
-    daemon = start_daemon(config)
-    # the first article stored and the second one's page hanging: the second article is in hand
-    wait_until(lambda: scripted_site.hits("/page/2") and query(database, "SELECT id FROM articles"),
-               what="the first article stored and the second one's page in flight")
-    daemon.signal(signal.SIGTERM)
-    gate.set()
-    assert daemon.proc.wait(timeout=10) == 0, daemon.log()
-
-    assert query(database, "PRAGMA integrity_check") == [("ok",)]
-    pages = [scripted_site.url(f"/page/{n}") for n in (1, 2)]
-    assert query(database, "SELECT url FROM articles ORDER BY id") == [(pages[0],), (pages[1],)]
-    assert query(database, """SELECT a.url, f.value FROM articles a JOIN figures f ON f.article_id = a.id
-                              ORDER BY a.id""") == [(pages[0], 1), (pages[1], 2)]
-
-    restarted = start_daemon(config)
-    wait_until(lambda: len(query(database, "SELECT id FROM articles")) == 3, what="the third article stored")
-    assert restarted.stop() == 0
-    # stored articles are not fetched again (page 3 may have been prefetched before the stop)
-    assert [len(scripted_site.hits(f"/page/{n}")) for n in (1, 2)] == [1, 1]
-    assert query(database, "SELECT count(*) FROM articles a WHERE NOT EXISTS "
-                           "(SELECT 1 FROM figures f WHERE f.article_id = a.id)") == [(0,)]
-
-
-def test_check_while_the_daemon_runs_exits_75_naming_its_pid(tmp_path, scripted_site, start_daemon, run_monitor):
-    scripted_site.serve("/feed", story_feed(1))
-    config = write_config(tmp_path, feeds=[scripted_site.url("/feed")], extra=FAST_SCHEDULE)
-    daemon = start_daemon(config)
-
-    result = run_monitor("--config", config, "check", timeout=30)
-
-    assert result.returncode == 75, result.stderr
-    assert f"pid {daemon.pid}, monitor run" in result.stderr
-    assert daemon.stop() == 0
-    assert run_monitor("--config", config, "check", "--all", timeout=30).returncode == 0
-
-
 @pytest.mark.slow
 def test_sighup_schedules_added_feeds_drops_removed_ones_and_survives_a_bad_config(
-        tmp_path, scripted_site, start_daemon, run_monitor, wait_until):
+        tmp_path, scripted_site, start_daemon, run_monitor, wait_until, fast_schedule):
     scripted_site.serve("/a", story_feed(1))
     scripted_site.serve("/b", story_feed(2))
-    config = write_config(tmp_path, feeds=[scripted_site.url("/a")], extra=FAST_SCHEDULE)
+    config = write_config(tmp_path, feeds=[scripted_site.url("/a")], extra=fast_schedule)
     daemon = start_daemon(config)
     wait_until(lambda: scripted_site.hits("/a"), what="feed a polled")
 
@@ -225,7 +93,7 @@ def test_sighup_schedules_added_feeds_drops_removed_ones_and_survives_a_bad_conf
         line for line in daemon.log().splitlines() if "bogus_key" in line]
     assert len([line for line in daemon.log().splitlines() if "reload failed" in line]) == 1
 
-    write_config(tmp_path, feeds=[scripted_site.url("/b")], extra=FAST_SCHEDULE)
+    write_config(tmp_path, feeds=[scripted_site.url("/b")], extra=fast_schedule)
     daemon.signal(signal.SIGHUP)
     wait_until(lambda: "removed from the schedule" in daemon.log(), what="feed a removed")
     polled = len(scripted_site.hits("/b"))
@@ -236,8 +104,8 @@ def test_sighup_schedules_added_feeds_drops_removed_ones_and_survives_a_bad_conf
     assert daemon.stop() == 0
 
 
-def test_immediate_digest_is_delivered_after_a_poll_that_raised_alerts(tmp_path, scripted_site, wait_until):
-    config_path, gate = widget_site(scripted_site, tmp_path)
+def test_immediate_digest_is_delivered_after_a_poll_that_raised_alerts(tmp_path, scripted_site, wait_until, widget_site):
+    config_path, gate = widget_site
     gate.set()
     daemon = Daemon(load_config(config_path))  # the real delivery: the file channel, into digest_dir
     runner = threading.Thread(target=daemon.run)
@@ -254,8 +122,8 @@ def test_immediate_digest_is_delivered_after_a_poll_that_raised_alerts(tmp_path,
     assert query(tmp_path / "monitor.db", "SELECT count(*) FROM alerts WHERE metric = 'widgets'")[0][0] >= 1
 
 
-def test_a_cron_digest_schedule_adds_its_own_job(tmp_path, scripted_site, wait_until):
-    config_path, gate = widget_site(scripted_site, tmp_path)
+def test_a_cron_digest_schedule_adds_its_own_job(tmp_path, scripted_site, wait_until, widget_site):
+    config_path, gate = widget_site
     gate.set()
     config_path.write_text(config_path.read_text(encoding="utf-8").replace(
         'plugins_dir = "plugins"', 'plugins_dir = "plugins"\n[digest]\nschedule = "0 7 * * *"\ntimezone = "Asia/Seoul"'),

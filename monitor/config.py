@@ -124,6 +124,8 @@ class DigestConfig:
     timezone: str = "UTC"
     send_health_only: bool = False
     failing_after: Duration = Duration(86400.0)
+    # a feed's first poll alerts only on entries published this recently; older ones are background
+    first_poll_window: Duration = Duration(3 * 86400.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,7 +13,7 @@ import random
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -56,6 +56,8 @@ class FeedOutcome:
     new_articles: int = 0
     new_figures: int = 0
     skipped_entries: int = 0
+    #: articles of a new feed's first poll published before ``digest.first_poll_window``: stored, no alerts
+    background: int = 0
     failed_plugins: set[str] = field(default_factory=set)
     #: the stop event came before every new entry was stored; the rest wait for the next poll
     stopped: bool = False
@@ -142,8 +144,16 @@ def poll_feed(feed: FeedConfig, *, config: Config, fetcher: Fetcher, db: Databas
             if parsed.skipped:
                 log.warning("feed %s: %d entries over the cap of %d were not processed", feed.label,
                             parsed.skipped, config.fetch.max_entries_per_feed)
+            # A new feed's back catalogue is not news: only its recent entries may raise alerts.
+            quiet_before = now - timedelta(seconds=config.digest.first_poll_window) \
+                if state is None or state.last_success is None else None
             _store_new_entries(parsed.entries, outcome, feed_id=feed_id, config=config, fetcher=fetcher,
-                               db=db, pm=pm, now=now, stop=stop, pages=pages)
+                               db=db, pm=pm, now=now, stop=stop, pages=pages, quiet_before=quiet_before)
+            if outcome.background:
+                log.info("feed %s: first poll: %d articles published before %s stored as background, "
+                         "without alerts (digest.first_poll_window)", feed.label, outcome.background,
+                         quiet_before.isoformat(timespec="minutes") if quiet_before else "?",
+                         extra={"feed": feed.url, "background": outcome.background})
     except (FetchError, FeedError) as exc:
         return _record_failure(outcome, exc, config=config, db=db, now=now,
                                failures=state.consecutive_failures if state else 0)
@@ -182,10 +192,13 @@ def _record_failure(outcome: FeedOutcome, exc: Exception, *, config: Config, db:
 
 def _store_new_entries(entries: tuple[FeedEntry, ...], outcome: FeedOutcome, *, feed_id: int, config: Config,
                        fetcher: Fetcher, db: Database, pm: pluggy.PluginManager, now: datetime,
-                       stop: threading.Event | None, pages: PagePool | None = None) -> None:
+                       stop: threading.Event | None, pages: PagePool | None = None,
+                       quiet_before: datetime | None = None) -> None:
     known = stored_entry_keys(db, (e.key for e in entries))
     outcome.status = "ok"
     new = list({e.key: e for e in reversed(entries) if e.key not in known}.values())[::-1]
+    # oldest first, so that a figure is compared with what was reported before it; undated ones last
+    new.sort(key=lambda e: (e.published is None, e.published or now))
     ahead = _work_ahead(new, config=config, fetcher=fetcher, pages=pages, feed_url=outcome.feed.url)
     try:
         for index, entry in enumerate(new):
@@ -195,19 +208,28 @@ def _store_new_entries(entries: tuple[FeedEntry, ...], outcome: FeedOutcome, *, 
                 return
             article, detection = _detected_article(entry, ahead.get(index) if ahead else None, fetcher=fetcher,
                                                    config=config, pm=pm, feed_url=outcome.feed.url)
-            _save_found(db, article, detection, outcome, known=known, feed_id=feed_id, entry=entry, now=now)
+            _save_found(db, article, detection, outcome, known=known, feed_id=feed_id, entry=entry, now=now,
+                        quiet_before=quiet_before)
     finally:
         if ahead:
             ahead.close()
 
 
 def _save_found(db: Database, article: Article, detection: Detection, outcome: FeedOutcome, *, known: set[str],
-                feed_id: int, entry: FeedEntry, now: datetime) -> None:
+                feed_id: int, entry: FeedEntry, now: datetime, quiet_before: datetime | None = None) -> None:
     outcome.failed_plugins.update(detection.failed_plugins)
-    if save_article(db, article, detection, feed_id=feed_id, entry_key=entry.key, now=now) is not None:
+    # Only the feed's own date counts: a page's date may be a guess (a copyright year), and an undated
+    # entry cannot be told old, so it may alert.
+    published = entry.published
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    background = quiet_before is not None and published is not None and published < quiet_before
+    if save_article(db, article, detection, feed_id=feed_id, entry_key=entry.key, now=now,
+                    alert=not background) is not None:
         known.add(entry.key)
         outcome.new_articles += 1
         outcome.new_figures += len(detection.figures)
+        outcome.background += background
 
 
 def _work_ahead(new: list[FeedEntry], *, config: Config, fetcher: Fetcher, pages: PagePool | None,

@@ -330,8 +330,11 @@ def stored_entry_keys(db: Database, keys: Iterable[str]) -> set[str]:
 
 
 def save_article(db: Database, article: Article, detection: Detection, *, feed_id: int | None,
-                 entry_key: str, now: datetime) -> int | None:
+                 entry_key: str, now: datetime, alert: bool = True) -> int | None:
     """Store an article and all its findings in one transaction; None if it was already stored.
+
+    With ``alert=False`` (background: a new feed's back catalogue) its figures are stored and count as
+    known from then on, but raise no alert; one that matches an existing alert still corroborates it.
 
     The commit is not fsynced (``synchronous = NORMAL``, ~14x cheaper per article: benchmarks/results.md):
     the WAL keeps commits in order, so the feed's next FULL commit (its state and validators) makes its
@@ -339,16 +342,16 @@ def save_article(db: Database, article: Article, detection: Detection, *, feed_i
     feed already records it as read. Delivery state ("mark sent") stays FULL.
     """
     if db.conn.in_transaction:  # inside a caller's transaction: its commit decides
-        return _insert_article(db, article, detection, feed_id=feed_id, entry_key=entry_key, now=now)
+        return _insert_article(db, article, detection, feed_id=feed_id, entry_key=entry_key, now=now, alert=alert)
     db.execute("PRAGMA synchronous = NORMAL")
     try:
-        return _insert_article(db, article, detection, feed_id=feed_id, entry_key=entry_key, now=now)
+        return _insert_article(db, article, detection, feed_id=feed_id, entry_key=entry_key, now=now, alert=alert)
     finally:
         db.execute("PRAGMA synchronous = FULL")
 
 
 def _insert_article(db: Database, article: Article, detection: Detection, *, feed_id: int | None,
-                    entry_key: str, now: datetime) -> int | None:
+                    entry_key: str, now: datetime, alert: bool = True) -> int | None:
     with db.atomic():
         cursor = db.execute(
             """INSERT INTO articles (feed_id, entry_key, url, canonical_url, title, text, published,
@@ -377,7 +380,7 @@ def _insert_article(db: Database, article: Article, detection: Detection, *, fee
             )
             # in the article's transaction: a crash never leaves an article without its alerts
             compare_and_alert(db, figure, figure_id=figure_cursor.lastrowid, article_id=article_id,
-                              url=article.url, now=now)
+                              url=article.url, now=now, alert=alert)
     return article_id
 
 
@@ -450,8 +453,11 @@ def domain_of(url: str) -> str:
 
 
 def compare_and_alert(db: Database, figure: Figure, *, figure_id: int, article_id: int, url: str,
-                      now: datetime) -> Status:
-    """Classify a just-stored figure; raise its alert or add a corroboration. Call inside a transaction."""
+                      now: datetime, alert: bool = True) -> Status:
+    """Classify a just-stored figure; raise its alert or add a corroboration. Call inside a transaction.
+
+    With ``alert=False`` a new or changed figure raises nothing: stored, it is known from now on.
+    """
     known = baseline_values(db, metric=figure.metric) + _seen_values(db, figure.metric, before_figure_id=figure_id)
     comparison = classify_figure(figure, known)
     alert_id: int | None
@@ -459,6 +465,10 @@ def compare_and_alert(db: Database, figure: Figure, *, figure_id: int, article_i
         alert_id = comparison.match.alert_id if comparison.match else None
         log.debug("figure %s = %s known: matches %s", figure.metric, figure.value,
                   comparison.match.source if comparison.match else "?")
+    elif not alert:
+        alert_id = None
+        log.debug("figure %s = %s (%s) stored as background, no alert (%s)", figure.metric, figure.value,
+                  comparison.status, url)
     else:
         db.execute(
             """INSERT INTO alerts (figure_id, metric, value, value_max, increment, status, significance, created_at)

@@ -234,8 +234,17 @@ class FeedServer:
         return self.httpserver.url_for(path)  # type: ignore[attr-defined]
 
     def add_article(self, title: str, paragraphs: Iterable[str], *, path: str | None = None,
-                    published: str = "Mon, 03 Nov 2025 09:00:00 GMT") -> str:
-        """Serve an article page (see ``page_html``), list it in the feed; return its URL."""
+                    published: str | None = None) -> str:
+        """Serve an article page (see ``page_html``), list it in the feed; return its URL.
+
+        ``published`` is an RFC 822 date; by default the article is an hour old, so that a feed's
+        first poll treats it as news (see ``digest.first_poll_window``).
+        """
+        if published is None:
+            from datetime import UTC, datetime, timedelta
+            from email.utils import format_datetime
+
+            published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
         paragraphs = list(paragraphs)
         path = path or f"/news/{len(self.entries) + 1}"
         self.httpserver.expect_request(path).respond_with_data(  # type: ignore[attr-defined]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ def article(site, path: str, title: str, sentences: list[str], *, host: str = "1
     site.serve(path, page_html(title, [*sentences, *filler]), headers={"Content-Type": "text/html; charset=utf-8"})
     link = f"http://{host}:{site.server.server_port}{path}"
     return {"title": title, "link": link, "guid": link, "description": sentences[0],
-            "pubDate": "Tue, 03 Jun 2025 08:00:00 GMT"}
+            "pubDate": format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)}
 
 
 def fixture_config(tmp_path: Path, site, sink, *, channels: str = '["email", "file"]', username: str = "") -> Path:

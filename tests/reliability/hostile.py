@@ -17,7 +17,7 @@ import sys
 import threading
 import zlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 

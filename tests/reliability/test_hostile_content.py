@@ -20,7 +20,7 @@ from hostile import (
 )
 
 from monitor.config import FetchConfig
-from monitor.errors import ExtractError, FeedError, FetchError, ResponseTooLarge
+from monitor.errors import ExtractError, FeedError, FetchError
 from monitor.extract import extract_page
 from monitor.fetch import Fetcher
 from monitor.sources import check_xml_parser, parse_feed
@@ -281,11 +281,43 @@ def test_entry_without_guid_or_link_keeps_its_key_when_its_content_changes(tmp_p
     assert query(tmp_path / "monitor.db", "SELECT count(*) FROM articles") == [(1,)]
 
 
-def test_first_poll_of_a_new_feed_with_200_old_entries_stores_them_all_once(tmp_path, httpserver, run_monitor):
-    entries = [{"title": f"Old {i}", "link": f"https://example.com/old/{i}", "description": "Old news."}
-               for i in range(200)]
-    httpserver.expect_request("/feed").respond_with_data(feed_xml(entries), content_type="application/rss+xml")
-    config = write_reliability_config(tmp_path, feeds=[{"name": "old", "url": httpserver.url_for("/feed")}])
-    assert run_monitor("--config", config, "check").returncode == 0
+def test_first_poll_of_a_new_feed_stores_its_back_catalogue_without_an_alert_flood(tmp_path, httpserver,
+                                                                                   run_monitor):
+    """T38: 200 old entries, each with a figure no alert has seen, plus two recent ones and an undated one."""
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    def entry(key: str, troops: int, published: datetime | None) -> dict[str, str]:
+        item = {"title": f"Story {key}", "guid": key,
+                "description": f"North Korea has sent {troops:,} troops to Russia, officials said."}
+        if published is not None:
+            item["pubDate"] = format_datetime(published)
+        return item
+
+    now = datetime.now(UTC)
+    old = [entry(f"old-{i}", 20_000 + 10 * i, now - timedelta(days=30 + i)) for i in range(200)]
+    recent = [entry("recent", 17_000, now - timedelta(hours=2)), entry("undated", 18_000, None),
+              entry("recent-old-value", 20_000, now - timedelta(hours=1))]
+    httpserver.expect_request("/feed").respond_with_data(feed_xml(recent + old), content_type="application/rss+xml")
+    config = write_reliability_config(tmp_path, feeds=[{"name": "old", "url": httpserver.url_for("/feed")}],
+                                      fetch={"max_entries_per_feed": 250})
+
+    first = run_monitor("--config", config, "check")
+
+    assert first.returncode == 0, first.stderr
+    assert "feed old: first poll: 200 articles published before" in first.stderr
+    database = tmp_path / "monitor.db"
+    assert query(database, "SELECT count(*), count(DISTINCT entry_key) FROM articles") == [(203, 203)]
+    assert query(database, "SELECT count(*) FROM figures WHERE metric = 'dprk_troops_to_russia'") == [(203,)]
+    # the recent and the undated entries alert; the back catalogue does not, and as entries are read
+    # oldest first, the recent 20,000 repeats old news
+    assert query(database, "SELECT value FROM alerts ORDER BY value") == [(17_000,), (18_000,)]
+
+    # later polls are not first polls: a new entry alerts even if old, one repeating an old value does not
+    httpserver.clear()
+    later = [entry("new", 25_000, now - timedelta(days=40)), entry("repeat", 20_010, now)]
+    httpserver.expect_request("/feed").respond_with_data(feed_xml(later + recent + old),
+                                                         content_type="application/rss+xml")
     assert run_monitor("--config", config, "check", "--all").returncode == 0
-    assert query(tmp_path / "monitor.db", "SELECT count(*), count(DISTINCT url) FROM articles") == [(200, 200)]
+    assert query(database, "SELECT value FROM alerts ORDER BY value") == [(17_000,), (18_000,), (25_000,)]
+    assert query(database, "SELECT count(*) FROM articles") == [(205,)]

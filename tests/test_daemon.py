@@ -64,8 +64,9 @@ def test_every_feed_is_polled_and_a_failing_feed_backs_off_then_recovers(tmp_pat
     scripted_site.serve(sick, story_feed(0))
     wait_until(lambda: len([t for t in scripted_site.hits(sick, status=200) if t > healed]) >= 3, timeout=40,
                what="the healed feed polled on its interval again")
-    (failures, error, _, _), = query(database, sick_state, (scripted_site.url(sick),))
-    assert (failures, error) == (0, None)
+    (failures, error, fetched, _), = query(database, sick_state, (scripted_site.url(sick),))
+    timeline = [(round(t - healed, 2), status) for p, t, status in scripted_site.requests if p == sick]
+    assert (failures, error) == (0, None), (fetched, timeline)
     assert daemon.stop() == 0
 
 

@@ -97,6 +97,10 @@ class RunOutcome:
             self.problems.append(f"plugin {name} failed on an article of feed {outcome.feed.label} (see log)")
 
 
+#: a server's Retry-After is honoured up to a week: a longer one (or a date years away) cannot silence a feed
+MAX_RETRY_AFTER = 7 * 86400.0
+
+
 def next_poll(config: Config, feed: FeedConfig, *, now: datetime, failures: int = 0,
               retry_after: float | None = None, rng: random.Random | None = None) -> datetime:
     """When ``feed`` is due again: its interval, or a capped exponential backoff after failures."""
@@ -108,7 +112,7 @@ def next_poll(config: Config, feed: FeedConfig, *, now: datetime, failures: int 
     else:
         delay = interval
     if retry_after is not None:
-        delay = max(delay, retry_after)
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
     return now + timedelta(seconds=delay)
 
 

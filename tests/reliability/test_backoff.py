@@ -30,6 +30,15 @@ def test_backoff_grows_with_failures_is_capped_and_resets(tmp_path):
     assert (next_poll(config, feed, now=NOW, failures=0) - NOW).total_seconds() == 600
 
 
+def test_retry_after_is_honoured_up_to_a_week(tmp_path):
+    config = load_config(write_config(tmp_path, feeds=["https://a.example/feed"],
+                                      extra='[schedule]\ninterval = "1m"\n'))
+    feed = config.feeds[0]
+    for asked, waited in ((3600, 3600), (86400 * 3, 86400 * 3), (86400 * 3650, 86400 * 7)):
+        due = next_poll(config, feed, now=NOW, failures=1, retry_after=asked, rng=random.Random(1))
+        assert (due - NOW).total_seconds() == waited
+
+
 def test_retry_after_on_429_puts_the_next_poll_an_hour_away(httpserver, tmp_path, run_cli):
     httpserver.expect_request("/feed.xml").respond_with_data("slow down", status=429,
                                                              headers={"Retry-After": "3600"})

@@ -34,9 +34,10 @@ class MonitorGroup(click.Group):
 class State:
     """What the group's options leave for the commands."""
 
-    def __init__(self, config_path: Path, db_path: Path | None) -> None:
+    def __init__(self, config_path: Path, db_path: Path | None, verbosity: int = 0) -> None:
         self.config_path = config_path
         self.db_path = db_path
+        self.verbosity = verbosity
         self._config = None
 
     @property
@@ -89,13 +90,14 @@ def cli(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: in
     \b
     Exit codes:
       0  done (including "nothing new")
-      1  the run completed, but a feed, plugin or delivery failed (named on stderr)
+      1  the run completed, but a feed, plugin, delivery or scanned file failed
+         (named on stderr)
       2  bad command line or configuration
       3  the database cannot be opened or migrated
       75 another monitor holds the lock (cron may simply try again)
     """
     configure_logging(-1 if quiet else verbose, log_format=log_format)
-    ctx.obj = State(config_path, db_path)
+    ctx.obj = State(config_path, db_path, -1 if quiet else verbose)
 
 
 @cli.command()
@@ -132,42 +134,55 @@ def run(state: State) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for all files.")
 @click.option("--plugin", "plugin_names", multiple=True, help="Only this plugin's findings (repeatable).")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also load the plugins in this folder.")
 @click.pass_obj
-def scan(state: State, files: tuple[Path, ...], as_json: bool, plugin_names: tuple[str, ...],
+def scan(state: State, files: tuple[str, ...], as_json: bool, plugin_names: tuple[str, ...],
          plugins_dir: Path | None) -> None:
-    """Detect figures and mentions in text (.txt) or HTML (.html) files; no config needed."""
-    from .detect import detect_article
+    """Detect figures and mentions in text (.txt) or HTML (.html) files; no config needed.
+
+    Each file is scanned on its own: one that is missing, unreadable, binary or
+    yields no text is named in a warning on stderr (and has an "error" in --json),
+    the others are reported in full, and the exit code is 1.
+    """
     from .plugins import make_plugin_manager
-    from .scan import read_document
+    from .scan import scan_document
 
     pm = make_plugin_manager(plugins_dir or state.optional_plugins_dir())
     known = {name for name, _ in pm.list_name_plugin()}
     for name in plugin_names:
         if name not in known:
             raise click.UsageError(f"no plugin named {name!r} (loaded: {', '.join(sorted(known))})")
+    if state.verbosity < 2:  # a page without text gets one warning below, not the extractor's lxml chatter
+        for noisy in ("trafilatura", "htmldate"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
     documents = []
-    for path in files:
-        article = read_document(path)
-        documents.append((str(path), detect_article(pm, article, only=plugin_names)))
+    for source in files:  # the path as given: "./seeds/x.txt" stays "./seeds/x.txt"
+        found, error = scan_document(pm, source, only=plugin_names)
+        if error is not None:
+            click.echo(f"Warning: {source}: {error}", err=True)
+        documents.append((source, found, error))
     if as_json:
-        payload = {
-            "documents": [
-                {"source": source, "figures": [f.as_json() for f in found.figures],
-                 "mentions": found.mention_counts()}
-                for source, found in documents
-            ]
-        }
+        payload = {"documents": []}
+        for source, found, error in documents:
+            document = {"source": source, "figures": [f.as_json() for f in found.figures],
+                        "mentions": found.mention_counts()}
+            if error is not None:
+                document["error"] = error
+            payload["documents"].append(document)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    from .scan import format_detection
+    else:
+        from .scan import format_detection
 
-    for source, found in documents:
-        click.echo(format_detection(source, found, color=sys.stdout.isatty()))
+        for source, found, error in documents:
+            click.echo(format_detection(source, found, color=sys.stdout.isatty(), error=error))
+    failed = sum(error is not None for _, _, error in documents)
+    if failed:
+        click.echo(f"Error: {failed} of {len(documents)} files could not be scanned", err=True)
+        sys.exit(1)
 
 
 @cli.command()

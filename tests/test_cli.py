@@ -82,3 +82,52 @@ def test_plugins_lists_the_mentions_detector(run_cli):
     result = run_cli("plugins")
     assert result.exit_code == 0
     assert "mentions" in result.output and "detect" in result.output
+
+
+def test_scan_reports_every_file_when_some_cannot_be_scanned(tmp_path, run_cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_bytes(SEEDS[0].read_bytes())
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(32)) * 8)
+    (tmp_path / "folder").mkdir()
+    sources = ["a.txt", "empty.html", "missing.txt", "blank.txt", "binary.txt", "folder"]
+    result = run_cli("scan", *sources, "--json")
+    assert result.exit_code == 1
+    documents = json.loads(result.stdout)["documents"]
+    assert [d["source"] for d in documents] == sources
+    good, *bad = documents
+    assert set(good) == {"source", "figures", "mentions"}
+    assert good["mentions"] == {"MSMT": 3, "Pantsir": 1} and len(good["figures"]) >= 5
+    for document in bad:
+        assert document["figures"] == [] and document["mentions"] == {"MSMT": 0, "Pantsir": 0}
+        assert document["error"], document
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+    assert [w.split(":")[1].strip() for w in warnings] == sources[1:]
+    assert "Error: 5 of 6 files could not be scanned" in result.stderr
+
+
+def test_scan_text_output_names_the_failed_file_and_goes_on(tmp_path, run_cli):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    result = run_cli("scan", empty, SEEDS[0])
+    assert result.exit_code == 1
+    assert f"Warning: {empty}: the page yields no article text" in result.stderr
+    assert f"== {empty}\nerror: the page yields no article text" in result.stdout
+    assert f"== {SEEDS[0]}" in result.stdout and "msmt_member_states = 11" in result.stdout
+
+
+def test_scan_of_good_files_exits_0_with_no_error_field(run_cli):
+    result = run_cli("scan", SEEDS[0], "--json")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "error" not in json.loads(result.stdout)["documents"][0]
+
+
+def test_scan_source_is_the_path_as_given(run_cli, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    given = [f"./seeds/{SEEDS[0].name}", f"seeds/../seeds/{SEEDS[1].name}", str(SEEDS[2])]
+    result = run_cli("scan", *given, "--json")
+    assert result.exit_code == 0
+    assert [d["source"] for d in json.loads(result.stdout)["documents"]] == given
+    text = run_cli("scan", given[0]).stdout
+    assert text.startswith(f"== ./seeds/{SEEDS[0].name}\n")

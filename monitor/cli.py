@@ -74,7 +74,8 @@ def configure_logging(verbosity: int, *, log_format: str = "text") -> None:
 @click.version_option(package_name="monitor")
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MONITOR_CONFIG",
-    default=DEFAULT_CONFIG, show_default=True, help="Config file (also $MONITOR_CONFIG).",
+    default=DEFAULT_CONFIG, show_default=True,
+    help="Config file. Without --config: $MONITOR_CONFIG if set, else ./config.toml.",
 )
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite database (overrides the config's database).")

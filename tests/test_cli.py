@@ -131,3 +131,32 @@ def test_scan_source_is_the_path_as_given(run_cli, monkeypatch):
     assert [d["source"] for d in json.loads(result.stdout)["documents"]] == given
     text = run_cli("scan", given[0]).stdout
     assert text.startswith(f"== ./seeds/{SEEDS[0].name}\n")
+
+
+def test_config_precedence_is_flag_then_env_then_working_directory(tmp_path, run_cli, monkeypatch):
+    """--config PATH, else $MONITOR_CONFIG (even with a ./config.toml there), else ./config.toml."""
+    from monitor.testing import write_config
+
+    configs = {}
+    for name in ("cwd", "env", "flag"):
+        (tmp_path / name).mkdir()
+        configs[name] = write_config(tmp_path / name, feeds=[f"https://{name}.example/feed.xml"])
+    monkeypatch.chdir(tmp_path / "cwd")
+
+    def feed_url(*args: str, env: dict[str, str | None]) -> str:
+        result = run_cli(*args, "feeds", "--json", env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)[0]["url"]
+
+    assert feed_url(env={"MONITOR_CONFIG": None}) == "https://cwd.example/feed.xml"
+    assert feed_url(env={"MONITOR_CONFIG": ""}) == "https://cwd.example/feed.xml"
+    assert feed_url(env={"MONITOR_CONFIG": str(configs["env"])}) == "https://env.example/feed.xml"
+    assert feed_url("--config", str(configs["flag"]), env={"MONITOR_CONFIG": str(configs["env"])}) == (
+        "https://flag.example/feed.xml")
+
+
+def test_readme_and_help_state_the_config_precedence(run_cli):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "first of: `--config PATH`; else `$MONITOR_CONFIG`" in readme
+    assert "else `./config.toml`" in readme
+    assert "$MONITOR_CONFIG if set, else ./config.toml" in " ".join(run_cli("--help").stdout.split())

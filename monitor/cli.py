@@ -389,7 +389,7 @@ def _delivery_cell(alert, channel: str) -> str:
 @click.option("--rebuild", is_flag=True, help="Read the seeds again and replace the baseline.")
 @click.pass_obj
 def baseline(state: State, as_json: bool, rebuild: bool) -> None:
-    """Show the seed baseline per metric: value, qualifier, period and the seed it came from."""
+    """Show the seed baseline per metric: each value, qualifier and period once, with every seed that has it."""
     from datetime import UTC, datetime
 
     from .baseline import build_baseline, ensure_baseline
@@ -407,28 +407,45 @@ def baseline(state: State, as_json: bool, rebuild: bool) -> None:
         values = baseline_values(db)
     finally:
         db.close()
-    rows = [{"metric": v.metric, "value": v.value, "value_max": v.value_max, "qualifier": str(v.qualifier),
-             "increment": v.increment, "period": v.period, "source": v.source.removeprefix("seed:"),
-             "quote": v.quote} for v in values]
+    groups = group_baseline(values)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(groups, indent=2, ensure_ascii=False))
         return
-    for row in rows:
-        row["value"] = f"{row['value']:,}" + (f"-{row['value_max']:,}" if row["value_max"] is not None else "")
-        row["value"] += " (increment)" if row["increment"] else ""
-        row["period"] = row["period"] or ""
-    click.echo(_table(rows, ["metric", "value", "qualifier", "period", "source"]))
+    rows = []
+    for group in groups:
+        for i, known in enumerate(group["values"]):
+            value = f"{known['value']:,}" + (f"-{known['value_max']:,}" if known["value_max"] is not None else "")
+            rows.append({"metric": group["metric"] if i == 0 else "",
+                         "value": value + (" (increment)" if known["increment"] else ""),
+                         "qualifier": known["qualifier"], "period": known["period"] or "",
+                         "seeds": ", ".join(seed["source"] for seed in known["seeds"])})
+    click.echo(_table(rows, ["metric", "value", "qualifier", "period", "seeds"], uncut=("seeds",)))
+
+
+def group_baseline(values) -> list[dict]:
+    """Baseline values by metric; sightings with the same value, range, qualifier, kind and period merged.
+
+    Nothing is dropped: each merged value lists every seed that reported it, with its sentence.
+    """
+    groups: dict[str, dict[tuple, dict]] = {}
+    for v in values:
+        key = (v.value, v.value_max, str(v.qualifier), v.increment, v.period)
+        known = groups.setdefault(v.metric, {}).setdefault(key, {
+            "value": v.value, "value_max": v.value_max, "qualifier": str(v.qualifier), "increment": v.increment,
+            "period": v.period, "seeds": []})
+        known["seeds"].append({"source": v.source.removeprefix("seed:"), "quote": v.quote})
+    return [{"metric": metric, "values": list(merged.values())} for metric, merged in groups.items()]
 
 
 def _when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
-    """A plain fixed-width table; cells are cut at 60 characters."""
+def _table(rows: list[dict], columns: list[str], *, uncut: tuple[str, ...] = ()) -> str:
+    """A plain fixed-width table; cells are cut at 60 characters (except in the ``uncut`` columns)."""
     if not rows:
         return "(none)"
-    cells = [[str(row.get(c, ""))[:60] for c in columns] for row in rows]
+    cells = [[str(row.get(c, "")) if c in uncut else str(row.get(c, ""))[:60] for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]

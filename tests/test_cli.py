@@ -160,3 +160,53 @@ def test_readme_and_help_state_the_config_precedence(run_cli):
     assert "first of: `--config PATH`; else `$MONITOR_CONFIG`" in readme
     assert "else `./config.toml`" in readme
     assert "$MONITOR_CONFIG if set, else ./config.toml" in " ".join(run_cli("--help").stdout.split())
+
+
+def test_baseline_groups_by_metric_and_merges_equal_values(tmp_path, run_cli):
+    from monitor.testing import write_config
+
+    config = write_config(tmp_path)
+    result = run_cli("--config", config, "baseline")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["metric", "value", "qualifier", "period", "seeds"]
+    labels = [line.split()[0] for line in lines[2:] if not line.startswith(" ")]
+    assert len(labels) == len(set(labels)), "each metric is named once"
+    start = next(i for i, line in enumerate(lines) if line.startswith("dprk_workers_to_russia "))
+    workers = [lines[start]] + [line for line in lines[start + 1:start + 4] if line.startswith(" ")]
+    value_at = lines[0].index("value")
+    assert [line[value_at:].split()[:2] for line in workers] == [
+        ["8,000", "exact"], ["8,000", "about"], ["8,000", "exact"]]
+    about = workers[1]
+    assert "001_2d2ab620839c6f7d.txt, 003_0b9b36bac8ef2dab.txt" in about  # merged, every seed named in full
+
+
+def test_baseline_json_is_grouped_and_keeps_every_seed_sighting(tmp_path, run_cli):
+    from monitor.store import baseline_values, open_store
+    from monitor.testing import write_config
+
+    config = write_config(tmp_path)
+    result = run_cli("--config", config, "baseline", "--json")
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)
+    assert [g["metric"] for g in groups] == sorted({g["metric"] for g in groups})
+    flat = []
+    for group in groups:
+        assert list(group) == ["metric", "values"]
+        keys = [(v["value"], v["value_max"], v["qualifier"], v["increment"], v["period"]) for v in group["values"]]
+        assert len(keys) == len(set(keys)), f"{group['metric']}: equal values not merged"
+        for v in group["values"]:
+            assert list(v) == ["value", "value_max", "qualifier", "increment", "period", "seeds"]
+            flat += [(group["metric"], v["value"], v["value_max"], v["qualifier"], v["increment"], v["period"],
+                      seed["source"], seed["quote"]) for seed in v["seeds"]]
+    db = open_store(tmp_path / "monitor.db")
+    try:
+        stored = [(k.metric, k.value, k.value_max, str(k.qualifier), k.increment, k.period,
+                   k.source.removeprefix("seed:"), k.quote) for k in baseline_values(db)]
+    finally:
+        db.close()
+    assert sorted(flat, key=repr) == sorted(stored, key=repr)
+    workers = next(g for g in groups if g["metric"] == "dprk_workers_to_russia")["values"]
+    about = [v for v in workers if v["qualifier"] == "about"]
+    assert [[s["source"] for s in v["seeds"]] for v in about] == [
+        ["001_2d2ab620839c6f7d.txt", "003_0b9b36bac8ef2dab.txt"]]

@@ -132,38 +132,90 @@ def poll_feed(feed: FeedConfig, *, config: Config, fetcher: Fetcher, db: Databas
 
     With ``pages``, the new entries' pages are fetched, extracted and detected in its worker processes.
     """
-    outcome = FeedOutcome(feed=feed)
-    feed_id = ensure_feed(db, feed.url, name=feed.name)
+    poll = start_poll(feed, config=config, fetcher=fetcher, db=db, now=now, pages=pages)
+    return finish_poll(poll, config=config, fetcher=fetcher, db=db, pm=pm, now=now, stop=stop)
+
+
+@dataclass(slots=True)
+class Poll:
+    """A poll begun by ``start_poll``: the feed fetched and parsed, its new entries' work submitted."""
+
+    outcome: FeedOutcome
+    feed_id: int
+    failures: int = 0
+    result: FetchResult | None = None
+    error: FetchError | FeedError | None = None
+    new: list[FeedEntry] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)
+    ahead: WorkAhead | None = None
+    #: a first poll: entries published before this are background (no alerts)
+    quiet_before: datetime | None = None
+
+    def abandon(self) -> None:
+        """Cancel the work submitted for entries not yet stored (nothing was written for them)."""
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
+
+
+def start_poll(feed: FeedConfig, *, config: Config, fetcher: Fetcher, db: Database, now: datetime,
+               pages: PagePool | None = None) -> Poll:
+    """Fetch and parse ``feed`` and hand its new entries to the workers; ``finish_poll`` stores them.
+
+    ``run_check`` starts the next feed's poll before it finishes the current one, so that the
+    worker processes are never idle while the main process stores.
+    """
     state = feed_state(db, feed.url)
+    poll = Poll(outcome=FeedOutcome(feed=feed), feed_id=ensure_feed(db, feed.url, name=feed.name),
+                failures=state.consecutive_failures if state else 0)
     try:
-        result = fetcher.get(feed.url, etag=state.etag if state else None,
-                             last_modified=state.last_modified if state else None, accept=FEED_ACCEPT)
-        if result.not_modified:
-            outcome.status = "not modified"
-        else:
-            parsed = parse_feed(result.body, url=feed.url, content_type=result.content_type,
-                                content_location=result.content_location,
-                                max_entries=config.fetch.max_entries_per_feed)
-            outcome.skipped_entries = parsed.skipped
-            if parsed.skipped:
-                log.warning("feed %s: %d entries over the cap of %d were not processed", feed.label,
-                            parsed.skipped, config.fetch.max_entries_per_feed)
-            # A new feed's back catalogue is not news: only its recent entries may raise alerts.
-            quiet_before = now - timedelta(seconds=config.digest.first_poll_window) \
-                if state is None or state.last_success is None else None
-            _store_new_entries(parsed.entries, outcome, feed_id=feed_id, config=config, fetcher=fetcher,
-                               db=db, pm=pm, now=now, stop=stop, pages=pages, quiet_before=quiet_before)
-            if outcome.background:
-                log.info("feed %s: first poll: %d articles published before %s stored as background, "
-                         "without alerts (digest.first_poll_window)", feed.label, outcome.background,
-                         quiet_before.isoformat(timespec="minutes") if quiet_before else "?",
-                         extra={"feed": feed.url, "background": outcome.background})
+        poll.result = fetcher.get(feed.url, etag=state.etag if state else None,
+                                  last_modified=state.last_modified if state else None, accept=FEED_ACCEPT)
+        if poll.result.not_modified:
+            poll.outcome.status = "not modified"
+            return poll
+        parsed = parse_feed(poll.result.body, url=feed.url, content_type=poll.result.content_type,
+                            content_location=poll.result.content_location,
+                            max_entries=config.fetch.max_entries_per_feed)
     except (FetchError, FeedError) as exc:
-        return _record_failure(outcome, exc, config=config, db=db, now=now,
-                               failures=state.consecutive_failures if state else 0)
+        poll.error = exc
+        return poll
+    poll.outcome.skipped_entries = parsed.skipped
+    if parsed.skipped:
+        log.warning("feed %s: %d entries over the cap of %d were not processed", feed.label,
+                    parsed.skipped, config.fetch.max_entries_per_feed)
+    # A new feed's back catalogue is not news: only its recent entries may raise alerts.
+    if state is None or state.last_success is None:
+        poll.quiet_before = now - timedelta(seconds=config.digest.first_poll_window)
+    poll.known = stored_entry_keys(db, (e.key for e in parsed.entries))
+    poll.new = list({e.key: e for e in reversed(parsed.entries) if e.key not in poll.known}.values())[::-1]
+    # oldest first, so that a figure is compared with what was reported before it; undated ones last
+    poll.new.sort(key=lambda e: (e.published is None, e.published or now))
+    poll.ahead = _work_ahead(poll.new, config=config, fetcher=fetcher, pages=pages, feed_url=feed.url)
+    if poll.ahead is not None:
+        poll.ahead.get(0)  # the first window goes to the workers now
+    return poll
+
+
+def finish_poll(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, pm: pluggy.PluginManager,
+                now: datetime, stop: threading.Event | None = None) -> FeedOutcome:
+    """Store the new entries of a started poll, in order, then the feed's state."""
+    outcome, feed = poll.outcome, poll.outcome.feed
+    if poll.error is not None:
+        return _record_failure(outcome, poll.error, config=config, db=db, now=now, failures=poll.failures)
+    try:
+        _store_new_entries(poll, config=config, fetcher=fetcher, db=db, pm=pm, now=now, stop=stop)
+    finally:
+        poll.abandon()
+    if outcome.background:
+        log.info("feed %s: first poll: %d articles published before %s stored as background, "
+                 "without alerts (digest.first_poll_window)", feed.label, outcome.background,
+                 poll.quiet_before.isoformat(timespec="minutes") if poll.quiet_before else "?",
+                 extra={"feed": feed.url, "background": outcome.background})
     # A poll cut short by the stop event keeps the old validators and is due at once,
     # so a conditional GET cannot hide the entries it did not reach.
-    keep_validators = outcome.status == "not modified" or outcome.stopped
+    result = poll.result
+    keep_validators = result is None or outcome.status == "not modified" or outcome.stopped
     record_feed_success(
         db, feed.url, now=now, status=outcome.status,
         etag=None if keep_validators else result.etag,
@@ -194,29 +246,18 @@ def _record_failure(outcome: FeedOutcome, exc: Exception, *, config: Config, db:
     return outcome
 
 
-def _store_new_entries(entries: tuple[FeedEntry, ...], outcome: FeedOutcome, *, feed_id: int, config: Config,
-                       fetcher: Fetcher, db: Database, pm: pluggy.PluginManager, now: datetime,
-                       stop: threading.Event | None, pages: PagePool | None = None,
-                       quiet_before: datetime | None = None) -> None:
-    known = stored_entry_keys(db, (e.key for e in entries))
-    outcome.status = "ok"
-    new = list({e.key: e for e in reversed(entries) if e.key not in known}.values())[::-1]
-    # oldest first, so that a figure is compared with what was reported before it; undated ones last
-    new.sort(key=lambda e: (e.published is None, e.published or now))
-    ahead = _work_ahead(new, config=config, fetcher=fetcher, pages=pages, feed_url=outcome.feed.url)
-    try:
-        for index, entry in enumerate(new):
-            if stop is not None and stop.is_set():
-                log.info("feed %s: stopping before the next article", outcome.feed.label)
-                outcome.stopped = True
-                return
-            article, detection = _detected_article(entry, ahead.get(index) if ahead else None, fetcher=fetcher,
-                                                   config=config, pm=pm, feed_url=outcome.feed.url)
-            _save_found(db, article, detection, outcome, known=known, feed_id=feed_id, entry=entry, now=now,
-                        quiet_before=quiet_before)
-    finally:
-        if ahead:
-            ahead.close()
+def _store_new_entries(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, pm: pluggy.PluginManager,
+                       now: datetime, stop: threading.Event | None) -> None:
+    outcome = poll.outcome
+    for index, entry in enumerate(poll.new):
+        if stop is not None and stop.is_set():
+            log.info("feed %s: stopping before the next article", outcome.feed.label)
+            outcome.stopped = True
+            return
+        article, detection = _detected_article(entry, poll.ahead.get(index) if poll.ahead else None,
+                                               fetcher=fetcher, config=config, pm=pm, feed_url=outcome.feed.url)
+        _save_found(db, article, detection, outcome, known=poll.known, feed_id=poll.feed_id, entry=entry,
+                    now=now, quiet_before=poll.quiet_before)
 
 
 def _save_found(db: Database, article: Article, detection: Detection, outcome: FeedOutcome, *, known: set[str],
@@ -306,22 +347,42 @@ def article_for_entry(entry: FeedEntry, *, fetcher: Fetcher, config: Config, fee
 def run_check(config: Config, *, fetcher: Fetcher, db: Database, pm: pluggy.PluginManager, now: datetime,
               all_feeds: bool = False, stop: threading.Event | None = None,
               pages: PagePool | None = None) -> RunOutcome:
-    """Poll every due feed (every enabled feed with ``all_feeds``) once."""
+    """Poll every due feed (every enabled feed with ``all_feeds``) once.
+
+    With worker processes (``pages``), the next due feed is fetched and its entries handed to the
+    workers before the current feed's articles are stored, so the workers never wait on the writer.
+    """
     run = RunOutcome()
-    for feed in config.feeds:
-        if stop is not None and stop.is_set():
-            break
-        try:
+    waiting: Poll | None = None  # started, its articles not stored yet
+
+    def finish(poll: Poll) -> None:
+        with store_errors(config.database, doing=f"polling feed {poll.outcome.feed.label}"):
+            run.add(finish_poll(poll, config=config, fetcher=fetcher, db=db, pm=pm, now=now, stop=stop))
+
+    try:
+        for feed in config.feeds:
+            if stop is not None and stop.is_set():
+                break
             with store_errors(config.database, doing=f"polling feed {feed.label}"):
                 if not feed.enabled or not (all_feeds or is_due(db, feed, now=now)):
                     continue
-                run.add(poll_feed(feed, config=config, fetcher=fetcher, db=db, pm=pm, now=now, stop=stop,
-                                  pages=pages))
-        except StoreWriteError as exc:
-            # a full disk fails every later feed too: stop here, the next run retries them
-            log.error("%s; feeds after it were not polled", exc)
-            run.problems.append(str(exc))
-            break
+                poll = start_poll(feed, config=config, fetcher=fetcher, db=db, now=now, pages=pages)
+            if pages is None:
+                finish(poll)
+                continue
+            previous, waiting = waiting, poll
+            if previous is not None:
+                finish(previous)
+        if waiting is not None:
+            previous, waiting = waiting, None
+            finish(previous)  # after a stop, it stores nothing and is due again at once
+    except StoreWriteError as exc:
+        # a full disk fails every later feed too: stop here, the next run retries them
+        log.error("%s; feeds after it were not polled", exc)
+        run.problems.append(str(exc))
+    finally:
+        if waiting is not None:
+            waiting.abandon()
     return run
 
 

@@ -133,3 +133,45 @@ def test_process_count_takes_the_setting(setting, expected):
 
 def test_process_count_zero_means_one_per_core():
     assert process_count(0) >= 1
+
+
+def test_the_next_feed_is_fetched_and_handed_to_the_workers_while_this_one_waits(tmp_path, scripted_site,
+                                                                                 wait_until):
+    """With worker processes, feed two's entries are under way before feed one's last article is stored."""
+    from monitor.testing import feed_xml, page_html
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    feeds = []
+    gate = None
+    for name in ("one", "two"):
+        entries = []
+        for n in range(3):
+            path = f"/{name}/{n}"
+            body = page_html(f"{name} {n}", [f"Officials counted {n + 1} parallel widgets on the {name} site.",
+                                             "More words about widgets and their delivery."])
+            if (name, n) == ("one", 2):
+                gate = scripted_site.block(path, body, headers=html)  # hangs until feed two is fetched
+            else:
+                scripted_site.serve(path, body, headers=html)
+            entries.append({"title": f"{name} {n}", "link": scripted_site.url(path), "guid": path,
+                            "description": "summary only"})
+        feeds.append(scripted_site.serve(f"/{name}.xml", feed_xml(entries)))
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "widgets.py").write_text(PLUGIN)
+    config = load_config(write_config(tmp_path, feeds=feeds,
+                                      extra='plugins_dir = "plugins"\n[schedule]\nprocesses = 2\n'))
+    result: list = []
+    runner = threading.Thread(target=lambda: result.append(check_once(config, now=NOW)))
+    runner.start()
+    try:
+        wait_until(lambda: scripted_site.hits("/two.xml"), what="feed two fetched while feed one's page hangs")
+    finally:
+        gate.set()
+        runner.join(60)
+    assert not runner.is_alive()
+    assert [o.new_articles for o in result[0].feeds] == [3, 3]
+    articles, figures = stored(config)
+    assert [a[5] for a in articles] == ["page"] * 6  # nothing fell back to the summary
+    assert [a[2] for a in articles] == [scripted_site.url(f"/{name}/{n}") for name in ("one", "two")
+                                        for n in range(3)]
+    assert len(scripted_site.hits("/one/2")) == 1

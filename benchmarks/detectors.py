@@ -29,7 +29,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import html
+import importlib
 import os
+import pkgutil
 import pstats
 import re
 import sys
@@ -47,12 +49,14 @@ PROFILE_ROWS = 10
 
 
 def _clear_caches() -> None:
-    """Forget the sentence splits the toolkit caches, so that every article is read as a new one."""
-    try:
-        from monitor.toolkit.sentences import _syntok_spans
-    except ImportError:
-        return
-    _syntok_spans.cache_clear()
+    """Forget what the toolkit caches (sentence splits, amounts), so that every article is read as a new one."""
+    import monitor.toolkit
+
+    for info in pkgutil.iter_modules(monitor.toolkit.__path__):
+        module = importlib.import_module(f"monitor.toolkit.{info.name}")
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):  # a functools cache
+                value.cache_clear()
 
 
 def article_page(text: str) -> bytes:

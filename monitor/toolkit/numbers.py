@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from text_to_num import text2num
 
@@ -101,6 +102,12 @@ def find_quantities(sentence: str) -> list[Quantity]:
     >>> find_quantities("The 4-0 win in 2024 cost $3 billion, 30% more, on May 29.")
     []
     """
+    return list(_quantities(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _quantities(sentence: str) -> tuple[Quantity, ...]:
+    """The amounts of ``sentence``; cached, as every detector reads the same sentences."""
     found = []
     position = 0
     while (match := _QUANTITY.search(sentence, position)) is not None:
@@ -112,7 +119,7 @@ def find_quantities(sentence: str) -> list[Quantity]:
             position = match.end("low")
         if quantity is not None:
             found.append(quantity)
-    return found
+    return tuple(found)
 
 
 def parse_amount(text: str) -> int | float | None:

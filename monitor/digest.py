@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import jinja2
 from markupsafe import Markup, escape
 
 from .compare import relative_change, significance_order
 from .records import Alert, Digest, FeedState, KnownValue, Metric, Qualifier, Status
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS = {"markdown": "digest.md.j2", "html": "digest.html.j2", "text": "digest.txt.j2"}
 SUBJECT_TEMPLATE = "subject.txt.j2"
@@ -229,6 +232,8 @@ def summary_line(alerts: Sequence[Alert], failing: Sequence[FeedState]) -> str:
 
 def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
     """The jinja2 environment: a user's ``templates_dir`` first, then the shipped templates."""
+    import jinja2  # here, not at the top: a run with nothing to deliver never renders
+
     shipped = Path(str(importlib.resources.files("monitor._templates")))
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(shipped))]
     if templates_dir is not None:

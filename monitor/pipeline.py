@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pluggy
 from sqlite_utils import Database
@@ -390,11 +390,11 @@ def check_once(config: Config, *, now: datetime, all_feeds: bool = False, wait: 
                stop: threading.Event | None = None) -> RunOutcome:
     """``monitor check``: take the lock, poll, and release."""
     from .lock import hold_lock
-    from .plugins import make_plugin_manager
+    from .plugins import LazyPluginManager
     from .store import open_store
 
     check_xml_parser()
-    pm = make_plugin_manager(config.plugins_dir)
+    pm = cast("pluggy.PluginManager", LazyPluginManager(config.plugins_dir))
     with hold_lock(config.lock_path, wait=wait, command="monitor check"):
         db = open_store(config.database)
         try:

@@ -100,6 +100,23 @@ def make_plugin_manager(
     return pm
 
 
+class LazyPluginManager:
+    """A ``make_plugin_manager(plugins_dir)`` made on first use, so that a ``monitor check`` with
+    nothing due (the common cron run) never imports the detectors. A missing plugins directory is
+    still reported at once; a broken plugin, when the plugins are first needed."""
+
+    def __init__(self, plugins_dir: Path | None) -> None:
+        if plugins_dir is not None and not plugins_dir.is_dir():
+            raise PluginError(f"{plugins_dir}: plugins directory does not exist")
+        self._plugins_dir = plugins_dir
+        self._pm: pluggy.PluginManager | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._pm is None:
+            self._pm = make_plugin_manager(self._plugins_dir)
+        return getattr(self._pm, name)
+
+
 def _module_from_path(path: Path) -> ModuleType:
     name = f"monitor_plugins.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)

@@ -140,3 +140,22 @@ def test_sigkill_while_writing_leaves_no_half_article(httpserver, tmp_path):
     # every article has its mentions: none was stored without what was detected in it
     assert db.execute("""SELECT count(*) FROM articles a
                          WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id)""").fetchone() == (0,)
+
+
+def test_a_check_with_nothing_due_loads_no_detector_and_no_extractor(httpserver, tmp_path):
+    """The common cron run stays light: plugins are loaded only when an article or the baseline needs them."""
+    import sys
+
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_xml([{"title": "Quiet", "guid": "q1", "description": "Nothing to report."}]),
+        content_type="application/rss+xml")
+    config = write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")])
+    assert subprocess.run(monitor_command("--config", config, "check"), capture_output=True).returncode == 0
+    requests = len(httpserver.log)
+    probe = ("import sys\nfrom monitor.cli import cli\n"
+             f"try:\n    cli(['--config', {str(config)!r}, 'check'])\nexcept SystemExit as exit:\n"
+             "    print(exit.code, sorted({m.split('.')[0] for m in sys.modules\n"
+             "                             if m.startswith(('monitor.toolkit', 'syntok', 'trafilatura', 'jinja2'))}))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split(maxsplit=1) == ["0", "[]\n"], result.stderr
+    assert len(httpserver.log) == requests  # the second check polled nothing

@@ -109,15 +109,21 @@ def deliver_pending(config, db: Database, pm: pluggy.PluginManager | None, *, no
     """Deliver, on every configured channel, the digest of the alerts still pending there."""
     from ..digest import digest_key, render_digest
 
-    known = available_channels(pm)
+    from . import channels as builtin
+
+    # The plugins' channels are looked up (and checked) when a configured channel is not a built-in
+    # one, or when there is something to send: a run with nothing to deliver loads no plugin.
+    builtins = {c.name: c for c in builtin.register_channels()}
+    known = available_channels(pm) if any(name not in builtins for name in config.digest.channels) else None
     for name in config.digest.channels:
-        if name not in known:
+        if name not in (known or builtins):
             raise ConfigError(f"digest.channels: unknown channel {name!r} (available: {', '.join(sorted(known))})")
     failing = _failing(config, db, now)
-    metrics = _metrics(pm)
 
     def send(name: str, alerts: list, key: str) -> ChannelOutcome:
-        digest = render_digest(alerts, failing_feeds=failing, metrics=metrics, now=now,
+        nonlocal known
+        known = known or available_channels(pm)
+        digest = render_digest(alerts, failing_feeds=failing, metrics=_metrics(pm), now=now,
                                timezone=config.digest.timezone, templates_dir=config.templates_dir,
                                channel=name, key=key)
         result = _deliver_one(known[name], digest, config, db, now=now)

@@ -66,7 +66,8 @@ def test_every_feed_is_polled_and_a_failing_feed_backs_off_then_recovers(tmp_pat
                what="the healed feed polled on its interval again")
     (failures, error, fetched, _), = query(database, sick_state, (scripted_site.url(sick),))
     timeline = [(round(t - healed, 2), status) for p, t, status in scripted_site.requests if p == sick]
-    assert (failures, error) == (0, None), (fetched, timeline)
+    said = [line for line in daemon.log().splitlines() if scripted_site.url(sick) + ":" in line][-8:]
+    assert (failures, error) == (0, None), (fetched, timeline, said)
     assert daemon.stop() == 0
 
 

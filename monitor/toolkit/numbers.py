@@ -22,7 +22,7 @@ from text_to_num import text2num
 from ..records import Qualifier
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
-__all__ = ["Quantity", "find_quantities", "parse_amount", "HAS_NUMBER"]
+__all__ = ["Quantity", "find_quantities", "has_number", "parse_amount", "HAS_NUMBER"]
 
 _UNITS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -54,6 +54,12 @@ _QUANTITY = re.compile(
 
 #: a cheap test: does a text hold anything that could be an amount?
 HAS_NUMBER = re.compile(rf"\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def has_number(text: str) -> bool:
+    """Whether ``text`` holds anything that could be an amount; cached, as every detector asks of the same lines."""
+    return HAS_NUMBER.search(text) is not None
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"

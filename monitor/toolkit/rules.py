@@ -25,9 +25,10 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..records import Article, Figure, Qualifier
-from .numbers import HAS_NUMBER, Quantity, find_quantities
+from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
 from .subjects import MODIFIER, acting_country, is_foreign_owned, names_other_country
@@ -260,26 +261,25 @@ class Detector:
         for line in text.splitlines():
             if not line.strip():
                 continue
-            if _LIST_ITEM.match(line):
-                lead = f"{lead}\n{line}"[-1000:]
-            else:
-                lead = line
+            is_item = bool(_LIST_ITEM.match(line))
+            lead = f"{lead}\n{line}"[-1000:] if is_item else line
             # a line that names none of the nouns may still go on from the figures of the line
             # before ("- Of those, 11,000 were sent in 2024") or count, as "that figure", a noun
             # the line before names
-            going_on = bool(earlier) and bool(HAS_NUMBER.search(line))
-            if not self._is_worth_reading(line) and not going_on and not self._refers_back(line, previous):
+            going_on = bool(earlier) and has_number(line)
+            worth_reading = self._is_worth_reading(line)
+            if not worth_reading and not going_on and not self._refers_back(line, previous):
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
                 continue
-            if not self._is_worth_reading(line):
+            if not worth_reading:
                 # but it carries no earlier figure's noun over: "Troops: 11K sent, then 3K more"
                 # after a line about missiles is no more missiles
                 earlier = {}
-            paragraph = lead if _LIST_ITEM.match(line) else ""
+            paragraph = lead if is_item else ""
             for sentence in split_sentences(line):
                 found: list[Figure] = []
                 # a sentence after one with figures may add to them without naming the noun again
-                if HAS_NUMBER.search(sentence.text) and (
+                if has_number(sentence.text) and (
                     earlier or going_on or self.keywords.search(sentence.text)
                     or self._refers_back(sentence.text, previous)
                 ):
@@ -345,10 +345,10 @@ class Detector:
 
     def _refers_back(self, text: str, previous: str) -> bool:
         """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
-        return bool(_ANAPHOR_HINT.search(text) and HAS_NUMBER.search(text) and self.keywords.search(previous))
+        return has_number(text) and _names_a_count(text) and bool(self.keywords.search(previous))
 
     def _is_worth_reading(self, line: str) -> bool:
-        return bool(self.keywords.search(line) and HAS_NUMBER.search(line))
+        return has_number(line) and bool(self.keywords.search(line))
 
     def _may_report(self, text: str) -> bool:
         """Whether any rule could match: its noun's keyword and its subject are somewhere in the text.
@@ -402,6 +402,12 @@ _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG
 
 def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
+
+
+@lru_cache(maxsize=4096)
+def _names_a_count(text: str) -> bool:
+    """Whether ``text`` says "the figure", "that total" ...; cached, as every detector asks of the same lines."""
+    return _ANAPHOR_HINT.search(text) is not None
 
 
 def _headline(article: Article) -> str:

@@ -88,6 +88,9 @@ def deliver_email(digest: Digest, config: Any) -> str:
         raise DeliveryError(f"{where}: server answered {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryError(f"{where}: {exc} (check smtp.security)") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise DeliveryError(f"{where}: SMTPServerDisconnected: {exc} before confirming the message; it may "
+                            "have arrived, and is sent again next time with the same Message-ID") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
         raise DeliveryError(f"{where}: {exc.__class__.__name__}: {exc}") from None
     if not refused:

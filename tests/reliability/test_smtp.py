@@ -99,7 +99,9 @@ def test_a_connection_dropped_after_data_is_resent_next_run_with_the_same_messag
 
     first = run_monitor("--config", config, "check")
     assert first.returncode == 1, first.stderr
-    assert error_lines(first) == [failed_on(smtp_sink) + "SMTPServerDisconnected: Connection unexpectedly closed"]
+    assert error_lines(first) == [failed_on(smtp_sink) + "SMTPServerDisconnected: Connection unexpectedly closed "
+                                  "before confirming the message; it may have arrived, and is sent again next "
+                                  "time with the same Message-ID"]
     [seen] = smtp_sink.dropped  # the server had the whole message, but never said 250
     assert smtp_sink.messages == []
     [row] = digest_rows(tmp_path)

@@ -183,6 +183,10 @@ def scan(state: State, files: tuple[str, ...], as_json: bool, plugin_names: tupl
     failed = sum(error is not None for _, _, error in documents)
     if failed:
         click.echo(f"Error: {failed} of {len(documents)} files could not be scanned", err=True)
+    broken = sorted({name for _, found, _ in documents for name in found.failed_plugins})
+    if broken:
+        click.echo(f"Error: plugin {', '.join(broken)} failed on some files; their figures are missing", err=True)
+    if failed or broken:
         sys.exit(1)
 
 

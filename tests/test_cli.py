@@ -210,3 +210,15 @@ def test_baseline_json_is_grouped_and_keeps_every_seed_sighting(tmp_path, run_cl
     about = [v for v in workers if v["qualifier"] == "about"]
     assert [[s["source"] for s in v["seeds"]] for v in about] == [
         ["001_2d2ab620839c6f7d.txt", "003_0b9b36bac8ef2dab.txt"]]
+
+
+def test_scan_with_a_plugin_that_raises_names_it_and_exits_1(tmp_path, run_cli):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken.py").write_text("from monitor import hookimpl\n\n\n@hookimpl\ndef detect(article):\n"
+                                       "    raise RuntimeError('boom')\n", encoding="utf-8")
+    result = run_cli("scan", "--plugins-dir", plugins, SEEDS[0])
+    assert result.exit_code == 1
+    assert "failed plugins: broken" in result.output
+    assert "Error: plugin broken failed on some files; their figures are missing" in result.stderr
+    assert ">>" in result.output  # the other detectors still report their figures

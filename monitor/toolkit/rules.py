@@ -304,21 +304,18 @@ class Detector:
         matched: dict[str, object] = dict(earlier or {})
         for quantity in find_quantities(text):
             # a rule that names the noun wins over one that carries an earlier figure's noun over
-            for carried in (False, True):
+            figure = next((f for rule in self.rules if (f := self._figure(rule, text, previous, quantity, False))), None)
+            if figure is None and matched:
                 figure = next(
                     (f for rule in self.rules
-                     if (f := self._figure(rule, text, previous, quantity, carried and rule.metric in matched))),
+                     if rule.metric in matched and (f := self._figure(rule, text, previous, quantity, True))),
                     None,
                 )
-                if figure is not None:
-                    found.append(figure)
-                    matched[figure.metric] = quantity
-                    break
-            else:
+            if figure is None:
                 figure = self._anaphor_figure(text, previous, quantity)
-                if figure is not None:
-                    found.append(figure)
-                    matched[figure.metric] = quantity
+            if figure is not None:
+                found.append(figure)
+                matched[figure.metric] = quantity
         return found
 
     def _anaphor_figure(self, text: str, previous: str, quantity: Quantity) -> Figure | None:

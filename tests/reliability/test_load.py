@@ -10,8 +10,10 @@ hold 40 ms a feed.
 from __future__ import annotations
 
 import importlib.util
+import resource
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,19 +36,24 @@ FIGURE_FEED = feed_xml([{"title": "Troops", "link": "https://news.example/troops
                          "description": "Pyongyang has sent 15,000 troops to Russia, officials said."}])
 
 
-def with_email_and_a_figure(config: Path, smtp_sink, figure_feed: str) -> Path:
-    """The load config, delivering by email to ``smtp_sink``, plus one feed whose entry raises an alert.
+def edited(config: Path, *changes: tuple[str, str], append: str = "") -> Path:
+    """The load config with ``changes`` made (each must apply) and ``append`` added.
 
-    The total deadline is 1 s instead of 2: the dripping feed is cut off sooner.
+    The total deadline is always cut from 2 s to 1 s, so that dripping feeds are cut off sooner.
     """
     text = config.read_text(encoding="utf-8")
-    for old, new in [('channels = ["file"]', 'channels = ["email"]'), ("timeout_seconds = 2\n", "timeout_seconds = 1\n"),
-                     ("read_timeout_seconds = 1.5\n", "read_timeout_seconds = 0.8\n")]:
+    for old, new in [("timeout_seconds = 2\n", "timeout_seconds = 1\n"),
+                     ("read_timeout_seconds = 1.5\n", "read_timeout_seconds = 0.8\n"), *changes]:
         assert old in text
         text = text.replace(old, new)
-    text += f'[[feeds]]\nname = "figure"\nurl = "{figure_feed}"\n' + smtp_sink.config()
-    config.write_text(text, encoding="utf-8")
+    config.write_text(text + append, encoding="utf-8")
     return config
+
+
+def with_email_and_a_figure(config: Path, smtp_sink, figure_feed: str) -> Path:
+    """The load config, delivering by email to ``smtp_sink``, plus one feed whose entry raises an alert."""
+    return edited(config, ('channels = ["file"]', 'channels = ["email"]'),
+                  append=f'[[feeds]]\nname = "figure"\nurl = "{figure_feed}"\n' + smtp_sink.config())
 
 
 @pytest.mark.slow
@@ -92,3 +99,30 @@ def test_forty_feeds_with_four_failing_complete_and_rerun_uses_304s_and_sends_no
             == {name: 2 for name in errors}
     finally:
         server.close()
+
+
+@pytest.mark.slow
+def test_hundred_feeds_with_ten_failing_complete_under_a_one_gib_address_space_limit(tmp_path):
+    """T40: ``ulimit -v 1G`` (RLIMIT_AS, set in the child before exec) and the run completes as without it."""
+    limit = 1 << 30
+    load = load_benchmark()
+    # the limit is in force in a process started this way: 2 GiB cannot be had
+    probe = subprocess.run([sys.executable, "-c", "bytearray(2 << 30)"], capture_output=True, text=True,
+                           timeout=30, check=False,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert probe.returncode == 1 and "MemoryError" in probe.stderr
+    kinds = load.feed_kinds(100)
+    assert Counter(kinds) == {"ok": 90, "error": 4, "reset": 2, "drip": 2, "html": 2}
+    server = load.LoadServer()
+    try:
+        config = edited(load.write_config(tmp_path, f"http://127.0.0.1:{server.server_address[1]}", kinds))
+        run = load.check(config, address_space=limit)
+    finally:
+        server.close()
+    assert run["exit"] == 1 and not run["traceback"], run  # 1: some feeds failed; each was recorded
+    db = tmp_path / "monitor.db"
+    assert load.stored(db) == {"articles": 900, "distinct_articles": 900, "failing_feeds": 10, "integrity": "ok"}
+    errors = dict(query(db, "SELECT name, last_error FROM feeds WHERE consecutive_failures = 1"))
+    assert Counter(name.split("-")[0] for name in errors) == {"error": 4, "reset": 2, "drip": 2, "html": 2}
+    assert all("not a feed" in errors[name] for name in errors if name.startswith("html"))
+    assert run["peak_rss_mb"] < 512, run

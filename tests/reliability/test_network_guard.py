@@ -1,11 +1,19 @@
 """The network guard and the total deadline (RELIABILITY.md T6–T10).
 
+Host names that resolve to private addresses (T10) are given by patching
+``socket.getaddrinfo`` in this process (``fake_dns``): the guard resolves names
+itself at connect time, and DNS is the one thing that cannot run here.
+
 Misbehaving servers are raw sockets on 127.0.0.1; ordinary ones are
 pytest-httpserver. The guard is exercised through the real ``Fetcher`` and,
 where the exit code and the stderr line matter, through ``monitor check``.
 """
 
 from __future__ import annotations
+
+import re
+import socket
+from types import SimpleNamespace
 
 import pytest
 from hostile import (
@@ -154,3 +162,74 @@ def test_misbehaving_feeds_fail_one_by_one_and_the_good_feed_is_stored(tmp_path,
     assert query(db, "SELECT url FROM articles") == [("https://example.com/a",)]
     errors = dict(query(db, "SELECT name, consecutive_failures FROM feeds"))
     assert errors == {"drip": 1, "silent": 1, "reset": 1, "loop": 1, "metadata": 1, "good": 0}
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Host names resolved to the addresses a test chooses, and no connection beyond loopback.
+
+    DNS is the one thing that cannot run here, so ``socket.getaddrinfo`` is patched in
+    this process (the ``Fetcher`` resolves names itself, at connect time). Every
+    connection attempt is recorded; one to an address other than 127.0.0.1 is refused
+    here, so a guard that let it through fails the test without a packet leaving.
+    """
+    names: dict[str, list[str]] = {}
+    connections: list[tuple[str, int]] = []
+    real_getaddrinfo, real_create_connection = socket.getaddrinfo, socket.create_connection
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in names:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0)) if ":" in a
+                else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in names[host]]
+
+    def create_connection(address, *args, **kwargs):
+        connections.append(address[:2])
+        if address[0] != "127.0.0.1":
+            raise OSError(f"test: connection to {address[0]} attempted")
+        return real_create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return SimpleNamespace(names=names, connections=connections)
+
+
+def test_a_host_name_is_resolved_by_the_guard_and_reached_at_its_allowed_address(raw_server, fake_dns):
+    target = raw_server(answer(FEED))
+    fake_dns.names["feeds.example"] = ["127.0.0.1"]
+    with fetcher(allow_private_addresses=False, allowed_private_addresses=(f"127.0.0.1:{target.port}",)) as client:
+        result = client.get(f"http://feeds.example:{target.port}/feed")
+    assert result.status == 200 and b"12,000" in result.body
+    assert fake_dns.connections == [("127.0.0.1", target.port)]
+    assert b"Host: feeds.example:" in target.requests[0].head
+
+
+@pytest.mark.parametrize(("addresses", "named"), [
+    (["10.0.0.1"], "10.0.0.1:80"),
+    (["93.184.216.34", "10.0.0.1"], "10.0.0.1:80"),  # one private address among public ones is enough
+    (["fd00::1"], "[fd00::1]:80"),
+    (["::ffff:10.0.0.1"], "[::ffff:10.0.0.1]:80"),
+])
+def test_a_host_name_resolving_to_a_private_address_is_refused_naming_it(fake_dns, addresses, named):
+    fake_dns.names["intranet.example"] = addresses
+    with fetcher(allow_private_addresses=False) as client, \
+            pytest.raises(DisallowedURL, match=re.escape(f"address {named} of intranet.example is private")):
+        client.get("http://intranet.example/feed")
+    assert fake_dns.connections == []
+
+
+@pytest.mark.parametrize(("address", "port"), [("10.0.0.1", None), ("127.0.0.1", "target")])
+def test_a_redirect_to_a_host_name_resolving_to_a_private_address_is_refused(httpserver, raw_server, fake_dns,
+                                                                             address, port):
+    target = raw_server(answer(FEED))
+    port = target.port if port == "target" else 8080
+    fake_dns.names["intranet.example"] = [address]
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=302, headers={"Location": f"http://intranet.example:{port}/admin"})
+    allowed = f"127.0.0.1:{httpserver.port}"
+    with fetcher(allow_private_addresses=False, allowed_private_addresses=(allowed,)) as client, \
+            pytest.raises(DisallowedURL, match=re.escape(f"address {address}:{port} of intranet.example is private")):
+        client.get(httpserver.url_for("/feed"))
+    assert len(httpserver.log) == 1  # the allowlisted first hop was fetched
+    assert fake_dns.connections == [("127.0.0.1", httpserver.port)]  # and nothing after it
+    assert target.accepted == 0

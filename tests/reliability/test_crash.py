@@ -241,7 +241,7 @@ def test_check_killed_at_random_moments_loses_and_duplicates_nothing(state_dir, 
     digests_of: dict[int, set[str]] = defaultdict(set)
     for message_id, body in bodies.items():
         # each alert is a "* 10,404 soldiers" line (its "Known before" list names earlier figures, indented)
-        for number in re.findall(r"^\* ([\d,]+) ", body, re.MULTILINE):
+        for number in re.findall(r"^\* (\d[\d,]*\d)\b", body, re.MULTILINE):
             digests_of[int(number.replace(",", ""))].add(message_id)
     assert sorted(digests_of) == sorted(values)
     assert {v: digests_of[v] for v in values if len(digests_of[v]) > 1} == {}

@@ -176,12 +176,12 @@ def m002_alerts(db: Database) -> None:
 
 def open_store(path: Path) -> Database:
     """The migrated database at ``path``, created if missing; ``StoreError`` if unusable."""
+    # The file is read only through SQLite: opening and closing it any other way would drop the POSIX
+    # locks this process's other connections hold on it (a daemon's worker threads), and another
+    # process closing its connection would then delete the WAL under them, losing their commits.
+    # SQLite itself refuses a file that is not a database, without writing to it.
     path = Path(path)
-    if path.exists() and path.is_file() and path.stat().st_size > 0:
-        with path.open("rb") as handle:
-            if handle.read(16) != _SQLITE_MAGIC:
-                raise StoreError(f"{path}: not an SQLite database (refusing to touch it)")
-    elif path.exists() and not path.is_file():
+    if path.exists() and not path.is_file():
         raise StoreError(f"{path}: is not a file")
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"{path}: the database is read-only; make it writable for the monitor")
@@ -193,6 +193,7 @@ def open_store(path: Path) -> Database:
             path.parent.mkdir(parents=True)
         except OSError as exc:
             raise StoreError(f"{path.parent}: cannot create the database folder: {exc.strerror}") from None
+    conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False, isolation_level=None)
         db = Database(conn)
@@ -203,13 +204,26 @@ def open_store(path: Path) -> Database:
         db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         message = str(exc)
         if "readonly" in message or "read-only" in message or "unable to open" in message:
             raise StoreError(f"{path}: cannot write the database ({message})") from None
+        if "not a database" in message and not _has_sqlite_header(path):
+            raise StoreError(f"{path}: not an SQLite database (refusing to touch it)") from None
         if "malformed" in message or "not a database" in message:
             raise StoreError(f"database corrupt: {path} ({message}); restore a backup or move it aside") from None
         raise StoreError(f"{path}: cannot open or migrate the database: {message}") from None
     return db
+
+
+def _has_sqlite_header(path: Path) -> bool:
+    """Whether ``path`` starts as an SQLite file does (read only once SQLite has refused it)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == _SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

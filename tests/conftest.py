@@ -243,8 +243,10 @@ def start_daemon(tmp_path, wait_until):
             daemon.proc.kill()
             daemon.proc.wait()
         # shown by pytest only when the test failed: what the daemon said
-        print(f"--- {daemon.log_path.name} (last 60 lines) ---")
-        print("\n".join(daemon.log().splitlines()[-60:]))
+        lines = daemon.log().splitlines()
+        print(f"--- {daemon.log_path.name}: its warnings and errors, then its last 60 lines ---")
+        print("\n".join([line for line in lines if " WARNING " in line or " ERROR " in line][-40:]))
+        print("...\n" + "\n".join(lines[-60:]))
 
 
 class SmtpSink:

@@ -67,7 +67,9 @@ def test_every_feed_is_polled_and_a_failing_feed_backs_off_then_recovers(tmp_pat
     (failures, error, fetched, _), = query(database, sick_state, (scripted_site.url(sick),))
     timeline = [(round(t - healed, 2), status) for p, t, status in scripted_site.requests if p == sick]
     said = [line for line in daemon.log().splitlines() if scripted_site.url(sick) + ":" in line][-8:]
-    assert (failures, error) == (0, None), (fetched, timeline, said)
+    if (failures, error) != (0, None):
+        pytest.fail(f"failures not cleared: {failures}, {error!r}, last fetched {fetched}; requests {timeline}; "
+                    "the daemon said:\n" + "\n".join(said))
     assert daemon.stop() == 0
 
 

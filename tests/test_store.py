@@ -79,3 +79,30 @@ def test_check_on_a_bad_database_exits_3(tmp_path, run_monitor):
     result = run_monitor("--config", config, "check")
     assert result.returncode == 3
     assert "not an SQLite database" in result.stderr
+
+
+def test_a_second_connection_in_the_process_never_loses_the_first_ones_commits(tmp_path):
+    """A daemon's worker threads each open the store while others write; a reader in another process
+    (``monitor feeds``, a test) opens and closes it meanwhile. Opening the file by any path other than
+    SQLite's would drop this process's locks, and that reader's close would then delete the WAL under
+    the writers: their later commits would be lost to every other process."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "monitor.db"
+
+    def other_process(code: str) -> str:
+        script = f"import sqlite3\nc = sqlite3.connect({str(path)!r})\n{code}\nc.close()\n"
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+
+    first = open_store(path)
+    first.execute("CREATE TABLE probe (n INTEGER)")
+    first.execute("INSERT INTO probe VALUES (0)")
+    second = open_store(path)
+    second.execute("INSERT INTO probe VALUES (1)")
+    other_process("c.execute('SELECT count(*) FROM probe').fetchall()")
+    first.execute("INSERT INTO probe VALUES (2)")
+    second.execute("INSERT INTO probe VALUES (3)")
+    assert other_process("print(c.execute('SELECT count(*) FROM probe').fetchone()[0])").strip() == "4"
+    first.close()
+    second.close()

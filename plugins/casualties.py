@@ -38,23 +38,25 @@ NOT_SOLDIERS = (
     # "the losses of the enemy amount to 890 thousand": a war report's count of the other side
     r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b"
 )
+#: "captured two wounded North Korean soldiers": prisoners taken, not a casualty count
+CAPTURED = r"\b(?:captured|capturing|captures|capture|took\s+prisoner|taken\s+prisoner|taking\s+prisoner|seized)\b"
 #: translated copy: "casualties have exceeded 6,000 persons, of which dead about 2,000 persons"
 OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s+them)\s*,?\s*"
 
 CASUALTIES = Detector(
-    Counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS),
-    Counted("dprk_casualties", noun=SOLDIERS, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS),
+    Counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS, veto_left=CAPTURED),
+    Counted("dprk_casualties", noun=SOLDIERS, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=CAPTURED),
     # "as many as 6,000 of them have been killed or wounded"; not "Chinese volunteers, some 180,000 of whom died"
-    Counted("dprk_casualties", noun=THEM, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=OTHERS),
+    Counted("dprk_casualties", noun=THEM, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}"),
     Counted(
-        "dprk_killed", noun=THEM, veto=NOT_SOLDIERS, veto_left=OTHERS,
+        "dprk_killed", noun=THEM, veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}",
         after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
     ),
     Counted(
-        "dprk_wounded", noun=THEM, veto=NOT_SOLDIERS, veto_left=OTHERS,
+        "dprk_wounded", noun=THEM, veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}",
         after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))",
     ),
-    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS,
+    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED,
             min_value=10),
     Counted(
         "dprk_casualties",
@@ -62,38 +64,38 @@ CASUALTIES = Detector(
             rf"\b(?:casualties|losses|casualty\s+(?:toll|count|figures?|numbers?)|{BOTH})\b[^.;]{{0,80}}?{LINK}"
             r"|\b(?:casualties|losses)\s*"
         ),
-        veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)",
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)|" + CAPTURED,
     ),
     Counted(
         "dprk_killed",
         noun=rf"deaths|dead|fatalities|killed|lives|bodies|KIA|combat\s+deaths|{ARE_KILLED}",
-        not_after=r"\s+(?:and|or|and/or)\s+(?:wounded|injured)", veto=NOT_SOLDIERS,
+        not_after=r"\s+(?:and|or|and/or)\s+(?:wounded|injured)", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
     Counted(
         "dprk_killed", noun=SOLDIERS,
         after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
-        veto=NOT_SOLDIERS,
+        veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
-    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS),
+    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
     Counted(
         "dprk_killed",
         before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"
         rf"|{OF_WHICH}(?:dead|killed|deaths)\s*(?::|—|–)?\s*",
-        veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b",
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b|" + CAPTURED,
     ),
     Counted(
         "dprk_wounded", noun=rf"wounded|injured|injuries|{ARE_WOUNDED}",
-        not_after=r"\s+(?:and|or)\s+(?:killed|dead)", veto=NOT_SOLDIERS,
+        not_after=r"\s+(?:and|or)\s+(?:killed|dead)", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
     Counted(
         "dprk_wounded", noun=SOLDIERS,
-        after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))", veto=NOT_SOLDIERS,
+        after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
     Counted(
         "dprk_wounded",
         before=rf"\b(?:wounded|injured|WIA)\b(?!\s+(?:and|or)\s+(?:killed|dead))[^.;]{{0,40}}?{LINK}"
         rf"|{OF_WHICH}(?:wounded|injured)\s*(?::|—|–)?\s*",
-        veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b",
+        veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b|" + CAPTURED,
     ),
     keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b",
 )

@@ -12,12 +12,19 @@ FUEL = r"\b(?:oil|fuel|petroleum|diesel|gasoline|petrol|kerosene|crude|refined)"
 CAP = (
     r"\bcap\b|\bcaps\b|capped|ceiling|\blimit|quota|allow|permit|\bcan\s+(?:procure|import|receive|buy|obtain)|"
     r"\bmay\s+(?:procure|import|receive|buy)|entitled|annual\s+(?:imports|limit|allowance)|maximum|"
-    r"\bper\s+year\b|\ba\s+year\b|\bannually\b|\byearly\b"
+    r"\b(?:per|a|each|every)\s+year\b|\bannually\b|\byearly\b"
 )
 PER_DAY = r"\b(?:a|per|each)\s+day\b|\bdaily\b|\bbpd\b"
 FROM_RUSSIA = r"Russia|Moscow|Russian|Vladivostok|Kremlin"
 #: "the 500,000-barrel annual limit": the cap named after the amount
-CAP_AFTER = r"\s+(?:annual\s+|yearly\s+|UN\s+|U\.N\.\s+|sanctions?\s+)*(?:cap|limit|ceiling|quota|allowance)\b"
+CAP_AFTER = (
+    r"\s+(?:annual\s+|yearly\s+|UN\s+|U\.N\.\s+|sanctions?\s+)*(?:cap|limit|ceiling|quota|allowance)\b"
+    # "the 500,000 barrels North Korea may import each year", "500,000 barrels that Pyongyang is allowed a year"
+    r"|\s+(?:of\s+(?:refined\s+)?(?:petroleum|fuel|oil)(?:\s+products)?\s+)?(?:that\s+|which\s+)?"
+    r"(?:North\s+Korea|N\.\s?Korea|Pyongyang|the\s+North|the\s+country|it)\s+"
+    r"(?:(?:may|can|could|is\s+(?:allowed|permitted|entitled)\s+to)\s+(?:legally\s+)?(?:import|receive|buy|procure|obtain)"
+    r"|is\s+(?:allowed|permitted|entitled\s+to))\b"
+)
 #: "500,000 barrels of crude", "barrels of Urals crude"; not "500,000 barrels and crude oil to 4 million"
 CRUDE_AFTER = r"\s+of\s+(?:[\w-]+\s+)?crude|\s+crude"
 #: what a tanker holds or the country burns is no delivery: "each tanker carries 90,000 barrels",

@@ -28,7 +28,10 @@ MEMBERS = Detector(
         not_modifiers=r"\bother\b|\bEU\b|\bNATO\b|\bpermanent\b",
         # "cooperation between the two countries": Russia and North Korea, not the team
         veto=r"\b(?:the|both)\s+two\s+(?:countries|nations|states|sides|governments)\b",
-        not_after=r"\s+of\s+(?:NATO|the\s+(?:EU|European|UN\b|United\s+Nations|G7|G20|Security\s+Council))",
+        not_after=r"\s+of\s+(?:NATO|the\s+(?:EU|European|UN\b|United\s+Nations|G7|G20|Security\s+Council))"
+        # "the 15-member Security Council", "a 12-nation bloc": another body named after "N-member"
+        r"|(?:(?<=member)|(?<=nation)|(?<=country))\s+(?:UN\s+|U\.N\.\s+)?(?:Security\s+)?(?:Council|Committee|Board|Commission|"
+        r"Assembly|Parliament|Cabinet|Bloc|Alliance|Union|Organi[sz]ation|Delegation)\b",
     ),
     Counted(
         "msmt_member_states",

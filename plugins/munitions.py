@@ -12,9 +12,20 @@ TO_RUSSIA = (
     r"Russia|Moscow|Kremlin|transfer|suppl|shipp|shipment|\bsen[dt]\b|provid|deliver|export|handed|gave|"
     r"obtain|receiv|acquir|Ukraine|Kursk|war\b"
 )
-NOT_TRANSFER = r"\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile"
+NOT_TRANSFER = r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile"
 #: what a gun or a ship can take is no transfer: "limits them to 1,500 rounds", "can carry 500 containers"
-CAPACITY = r"\b(?:limits?|limited|limiting|capacity|capable|can\s+(?:carry|hold|take|fire|load)|carr(?:y|ies)|holds?)\b"
+CAPACITY = (
+    r"\b(?:limits?|limited|limiting|capacity|capable|can\s+(?:carry|hold|take|fire|load)|carries|holds|"
+    # "the containers could hold as many as 12 million rounds" estimates what was sent; "each ship could carry"
+    # and "a container can hold" say what one holds
+    r"(?<!could\s)(?<!would\s)(?<!might\s)(?<!may\s)(?:carry|hold))\b|\b(?:each|every|per|a\s+single|one)\s+(?:[\w-]+\s+){1,4}?(?:could|would|might|may)\s+(?:carry|hold)\b"
+)
+#: another country's own arms trade: "South Korea has exported more than 1,200 K9 howitzers"
+OTHER_SENDER = (
+    r"\b(?:South\s+Korea|Seoul|S\.\s?Korea|United\s+States|U\.S\.|US|America|Washington|Poland|Germany|France|"
+    r"Britain|UK|Japan|China|Beijing|Iran|Tehran|Europe|EU|NATO)(?:'s|’s)?\s+(?:(?:has|have|had|is|was|were|also|so\s+far|already|now|itself|recently|will|would|to)\s+){0,3}"
+    r"(?:export\w*|sold|sells?|selling|sen[dt]s?|sending|suppl\w+|deliver\w*|provid\w+|donat\w+|pledg\w+|ship\w*|produc\w+|buil[dt]s?)\b"
+)
 FIRED = (
     r"\b(?:fired|fires|firing|launched|launches|test-fired|tested|intercepted|shot\s+down|lost|losing|destroyed|"
     r"produced|produces|built|manufactured)\b"
@@ -24,30 +35,30 @@ MUNITIONS = Detector(
     Counted(
         "munitions_rounds_to_russia",
         noun=r"shells|rounds|munitions|ammunition|projectiles|rockets|mortar\s+(?:rounds|shells|bombs)",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{CAPACITY}", min_value=1000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{CAPACITY}|{OTHER_SENDER}", min_value=1000,
         not_modifiers=r"ballistic|containers?|anti-tank|anti-aircraft",
     ),
     Counted(
         "munitions_containers_to_russia",
         noun=r"(?:shipping\s+)?containers|TEUs?|container\s+loads",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=CAPACITY, min_value=10, max_value=500_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{CAPACITY}|{OTHER_SENDER}", min_value=10, max_value=500_000,
     ),
     Counted(
         "ballistic_missiles_to_russia",
         noun=r"missiles|KN-?2[345]s|Hwasong-11\w*s|rockets",
         modifiers=r"ballistic|KN-?2[345]|Hwasong|Iskander|close-range|short-range",
         not_modifiers=r"anti-tank|anti-aircraft|air[- ]defen[cs]e|surface-to-air|cruise|guided\s+(?!ballistic)",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=100_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=100_000,
     ),
     Counted(
         "ballistic_missiles_to_russia",
         noun=r"(?:short-range\s+)?ballistic\s+missiles|KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*(?:\s+ballistic)?\s+missiles",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=100_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=100_000,
     ),
     Counted(
         "ballistic_missiles_to_russia",
         before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?\s*(?:—|–|:|-|,)?\s*",
-        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=FIRED, actor=False, max_value=100_000,
+        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", actor=False, max_value=100_000,
     ),
     Counted(
         "munitions_containers_to_russia",
@@ -63,7 +74,7 @@ MUNITIONS = Detector(
         "artillery_systems_to_russia",
         before=r"\b(?:guns|launchers|howitzers|artillery(?:\s+(?:pieces|systems))?|pieces)\b[^.;]{0,40}?"
         r"(?:\bnumbering|\btotall?ing|:|—|–)\s*",
-        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=FIRED, actor=False, max_value=20_000,
+        context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", actor=False, max_value=20_000,
     ),
     Counted(
         "artillery_systems_to_russia",
@@ -73,13 +84,13 @@ MUNITIONS = Detector(
         ),
         modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket",
         not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=20_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=20_000,
     ),
     # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
     Counted(
         "artillery_systems_to_russia", noun=r"pieces",
         context=rf"^(?=[\s\S]*\b(?:artillery|howitzers?)\b)[\s\S]*(?:{TO_RUSSIA})",
-        actor=False, veto=NOT_TRANSFER, veto_left=FIRED, max_value=20_000,
+        actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=20_000,
     ),
     keywords=r"shell|round|munition|ammunition|projectile|rocket|mortar|container|missile|howitzer|launcher|"
     r"MLRS|\bguns\b|artillery|pieces|KN-?2|Hwasong",

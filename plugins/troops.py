@@ -27,6 +27,8 @@ CASUALTY_WORDS = (
 #: have exceeded 6,000") opens the next clause
 CASUALTY_STATES = r"\b(?:killed|dead|died|wounded|injured|captured|hospitali[sz]ed|treated)\b"
 #: medals and honours name soldiers decorated, not soldiers sent
+#: "attack in groups of 10 to 15 soldiers": the size of one group, not of the force sent
+UNIT_SIZE = r"\b(?:groups|squads|teams|cells|sections|platoons|waves|columns)\s+of\s*$|\b(?:each|every|per)\s+(?:group|squad|team|unit|platoon|company|battalion)\b"
 AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?red|orders?\s+of|posthumous\w*|titles?)\b"
 
 TROOPS = Detector(
@@ -35,7 +37,7 @@ TROOPS = Detector(
         noun=r"(?:were|have\s+been|had\s+been|was)\s+(?:[\w-]+\s+)?(?:sent|deployed|dispatched|flown|transported)",
         context=r"\b(?:troops|soldiers|military|personnel|forces|servicemen)\b",
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ|" + CASUALTY_WORDS,
-        veto_left=CASUALTY_WORDS + "|" + AWARDS, max_value=300_000,
+        veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000,
     ),
     Counted(
         "dprk_troops_to_russia",
@@ -44,7 +46,7 @@ TROOPS = Detector(
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
         not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
-        veto_left=CASUALTY_WORDS + "|" + AWARDS, max_value=300_000, min_value=100,
+        veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000, min_value=100,
     ),
     Counted(
         "dprk_troops_to_russia",
@@ -52,7 +54,7 @@ TROOPS = Detector(
         context=DEPLOYED,
         not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
-        veto_left=CASUALTY_WORDS + "|" + AWARDS + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
+        veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,
     ),
@@ -65,7 +67,7 @@ TROOPS = Detector(
             r"climbed\s+to|increased\s+to|grown\s+to|is|was|are|were|stands\s+at|stood\s+at)|:|—|–)"
         ),
         context=DEPLOYED,
-        veto_left=CASUALTY_WORDS + r"|\b(?:per\s*cent|percent|%|years?|months?|days?|hours?|workers|labou?rers)\b",
+        veto_left=CASUALTY_WORDS + "|" + UNIT_SIZE + r"|\b(?:per\s*cent|percent|%|years?|months?|days?|hours?|workers|labou?rers)\b",
         veto=HISTORY,
         # "Of these, about 2,300 are believed to have died": the dead, not the soldiers sent
         not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",

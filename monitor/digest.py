@@ -157,6 +157,13 @@ class FeedView:
     failures: int
 
 
+@dataclass(frozen=True, slots=True)
+class TruncatedView:
+    name: str
+    link: str | None
+    skipped: str
+
+
 def _quote_view(alert: Alert) -> QuoteView:
     quote = alert.quote or ""
     if alert.span and 0 <= alert.span[0] < alert.span[1] <= len(quote):
@@ -259,7 +266,7 @@ def _mark_html(quote: QuoteView) -> Markup:
 
 
 def render_digest(alerts: Sequence[Alert], *, failing_feeds: Sequence[FeedState] = (),
-                  metrics: dict[str, Metric] | None = None, now: datetime, timezone: str = "UTC",
+                  truncated_feeds: Sequence[FeedState] = (), metrics: dict[str, Metric] | None = None, now: datetime, timezone: str = "UTC",
                   templates_dir: Path | None = None, channel: str = "preview", key: str | None = None) -> Digest:
     """The digest of ``alerts`` (and failing feeds) in every format, with its subject."""
     metrics = metrics or {}
@@ -275,8 +282,13 @@ def render_digest(alerts: Sequence[Alert], *, failing_feeds: Sequence[FeedState]
                  since=_when(f.failing_since, zone), failures=f.consecutive_failures)
         for f in failing_feeds
     )
+    truncated = tuple(
+        TruncatedView(name=one_line(f.name or f.url), link=safe_url(f.url), skipped=f"{f.skipped_entries:,}")
+        for f in truncated_feeds
+    )
     summary = summary_line(alerts, failing_feeds)
-    context = {"summary": summary, "groups": groups, "feeds": feeds, "generated": _when(now, zone),
+    context = {"summary": summary, "groups": groups, "feeds": feeds, "truncated": truncated,
+               "generated": _when(now, zone),
                "alert_count": len(alerts)}
     env = make_environment(templates_dir)
     bodies = {fmt: env.get_template(name).render(context) for fmt, name in FORMATS.items()}

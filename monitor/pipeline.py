@@ -220,7 +220,7 @@ def finish_poll(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, p
         db, feed.url, now=now, status=outcome.status,
         etag=None if keep_validators else result.etag,
         last_modified=None if keep_validators else result.last_modified,
-        next_due=now if outcome.stopped else next_poll(config, feed, now=now),
+        next_due=now if outcome.stopped else next_poll(config, feed, now=now), skipped=outcome.skipped_entries,
     )
     log.info("feed %s: %s, %d new articles, %d figures", feed.label, outcome.status,
              outcome.new_articles, outcome.new_figures,

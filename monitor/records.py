@@ -135,6 +135,8 @@ class FeedState:
     disabled: bool = False
     articles: int = 0
     errors: int = 0
+    #: entries over ``fetch.max_entries_per_feed`` at the last poll, not read
+    skipped_entries: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -174,6 +174,12 @@ def m002_alerts(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_skipped_entries(db: Database) -> None:
+    # entries over fetch.max_entries_per_feed at the feed's last poll, for the digest's feed health
+    db.execute("ALTER TABLE feeds ADD COLUMN skipped_entries INTEGER NOT NULL DEFAULT 0")
+
+
 def open_store(path: Path) -> Database:
     """The migrated database at ``path``, created if missing; ``StoreError`` if unusable."""
     # The file is read only through SQLite: opening and closing it any other way would drop the POSIX
@@ -295,22 +301,23 @@ def _feed_states(db: Database, where: str, params: list) -> list[FeedState]:
             last_status=row["last_status"], consecutive_failures=row["consecutive_failures"],
             last_error=row["last_error"], failing_since=parse_iso(row["failing_since"]),
             next_due=parse_iso(row["next_due"]), disabled=bool(row["disabled"]),
-            articles=row["articles"], errors=row["total_errors"],
+            articles=row["articles"], errors=row["total_errors"], skipped_entries=row["skipped_entries"],
         )
         for row in rows
     ]
 
 
 def record_feed_success(db: Database, url: str, *, now: datetime, status: str, etag: str | None,
-                        last_modified: str | None, next_due: datetime | None = None) -> None:
-    """A poll of ``url`` worked: keep its validators, clear its failures."""
+                        last_modified: str | None, next_due: datetime | None = None, skipped: int = 0) -> None:
+    """A poll of ``url`` worked: keep its validators, clear its failures, note the entries it skipped."""
     with db.atomic():
         db.execute(
             """UPDATE feeds SET last_fetched = ?, last_success = ?, last_status = ?,
                    etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
-                   consecutive_failures = 0, last_error = NULL, failing_since = NULL, next_due = ?, disabled = 0
+                   consecutive_failures = 0, last_error = NULL, failing_since = NULL, next_due = ?, disabled = 0,
+                   skipped_entries = ?
                WHERE url = ?""",
-            [iso(now), iso(now), status, etag, last_modified, iso(next_due), url],
+            [iso(now), iso(now), status, etag, last_modified, iso(next_due), skipped, url],
         )
 
 
@@ -587,6 +594,11 @@ def _delivery_states(db: Database, alert_id: int) -> list[DeliveryState]:
 def failing_feeds(db: Database, *, failing_since_before: datetime) -> list[FeedState]:
     """Feeds failing without a break since before the given moment."""
     return [s for s in feed_states(db) if s.failing_since is not None and s.failing_since <= failing_since_before]
+
+
+def truncated_feeds(db: Database) -> list[FeedState]:
+    """Feeds whose last poll had more entries than ``fetch.max_entries_per_feed``."""
+    return [s for s in feed_states(db) if s.skipped_entries]
 
 
 # --- deliveries (the outbox) ---------------------------------------------------

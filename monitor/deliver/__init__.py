@@ -27,6 +27,7 @@ from ..store import (
     list_alerts,
     mark_digest_failed,
     mark_digest_sent,
+    truncated_feeds,
     unconfirmed_digests,
 )
 
@@ -95,13 +96,19 @@ def _failing(config, db: Database, now: datetime) -> list:
     return [f for f in failing_feeds(db, failing_since_before=since) if not configured or f.url in configured]
 
 
+def _truncated(config, db: Database) -> list:
+    configured = {feed.url for feed in config.feeds}
+    return [f for f in truncated_feeds(db) if not configured or f.url in configured]
+
+
 def preview_digest(config, db: Database, pm: pluggy.PluginManager | None, *, now: datetime,
                    include_sent: bool = False) -> Digest:
     """The digest of the alerts pending on any configured channel (every alert with ``include_sent``)."""
     from ..digest import render_digest
 
     alerts = list_alerts(db, pending_for=None if include_sent else list(config.digest.channels))
-    return render_digest(alerts, failing_feeds=_failing(config, db, now), metrics=_metrics(pm), now=now,
+    return render_digest(alerts, failing_feeds=_failing(config, db, now),
+                         truncated_feeds=_truncated(config, db), metrics=_metrics(pm), now=now,
                          timezone=config.digest.timezone, templates_dir=config.templates_dir)
 
 
@@ -118,13 +125,13 @@ def deliver_pending(config, db: Database, pm: pluggy.PluginManager | None, *, no
     for name in config.digest.channels:
         if name not in (known or builtins):
             raise ConfigError(f"digest.channels: unknown channel {name!r} (available: {', '.join(sorted(known))})")
-    failing = _failing(config, db, now)
+    failing, truncated = _failing(config, db, now), _truncated(config, db)
 
     def send(name: str, alerts: list, key: str) -> ChannelOutcome:
         nonlocal known
         known = known or available_channels(pm)
-        digest = render_digest(alerts, failing_feeds=failing, metrics=_metrics(pm), now=now,
-                               timezone=config.digest.timezone, templates_dir=config.templates_dir,
+        digest = render_digest(alerts, failing_feeds=failing, truncated_feeds=truncated, metrics=_metrics(pm),
+                               now=now, timezone=config.digest.timezone, templates_dir=config.templates_dir,
                                channel=name, key=key)
         result = _deliver_one(known[name], digest, config, db, now=now)
         outcome.channels.append(result)

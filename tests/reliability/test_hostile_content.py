@@ -220,6 +220,8 @@ def test_feed_with_ten_thousand_entries_is_cut_at_the_cap_and_the_rest_reported(
     assert any("feed huge: 9850 entries over the cap of 150 were not processed" in line
                for line in error_lines(result.stderr))
     assert query(tmp_path / "monitor.db", "SELECT count(*), count(DISTINCT entry_key) FROM articles") == [(150, 150)]
+    digest = run_monitor("--config", config, "digest", "--format", "text")
+    assert "- huge: +9,850 more entries than fetch.max_entries_per_feed at its last poll, not read" in digest.stdout
 
 
 def test_truncated_feed_keeps_its_valid_entries_with_a_warning():

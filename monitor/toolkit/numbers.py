@@ -65,9 +65,11 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+#: a date, a number label, money or an age right before an amount; the words are tested
+#: only where a word starts with a letter, which the search finds quickly
 _NOT_COUNT_BEFORE = re.compile(
-    rf"(?:\b{_MONTH}\s*|\bNo\.?\s*|\bNos\.?\s*|\bNumber\s+|[$€£₩¥]\s*|\bUS\s*|\bpage\s+|\bResolution\s+"
-    r"|\bp\.\s*|\bpp\.\s*|\bart(?:icle)?\.?\s+|\b(?:aged|age|ages)\s+|\d\s+/\s*)$",
+    rf"(?:\b(?=[^\W\d_])(?:{_MONTH}\s*|No\.?\s*|Nos\.?\s*|Number\s+|US\s*|page\s+|Resolution\s+"
+    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+)|[$€£₩¥]\s*|\d\s+/\s*)$",
     re.IGNORECASE,
 )
 _NOT_COUNT_AFTER = re.compile(

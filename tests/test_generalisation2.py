@@ -56,6 +56,14 @@ CASES = [
     ("Russia sent North Korea more than 1.5 million barrels of diesel, triple the 500,000 barrels North Korea "
      "may import each year under UN rules.",
      [("fuel_to_dprk", 1_500_000, "more_than", False), ("dprk_fuel_cap", 500000, "exact", False)]),
+    # a country right after a verb of giving receives: "sent Russia 14,000 troops"
+    ("Pyongyang has sent Russia 13,500 soldiers and 150 ballistic missiles, Seoul says.",
+     [("dprk_troops_to_russia", 13500, "exact", False), ("ballistic_missiles_to_russia", 150, "exact", False)]),
+    # but a foreign actor sending its own troops is still turned away
+    ("Russia sent 30,000 troops to Kursk as North Korea watched.", []),
+    # calibres joined by "and" stand between the amount and its noun
+    ("North Korea has shipped Russia roughly 7 million 152mm and 122mm artillery shells.",
+     [("munitions_rounds_to_russia", 7_000_000, "about", False)]),
     ("Moscow's deliveries dwarf the 500,000 barrels of refined petroleum Pyongyang is allowed to import a year.",
      [("dprk_fuel_cap", 500000, "exact", False)]),
 ]

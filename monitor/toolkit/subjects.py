@@ -32,7 +32,11 @@ _ACTOR = re.compile(rf"{NORTH_KOREA.pattern}|\b(?:{_COUNTRIES})(?:'s|’s)?(?![\
 _NOT_ACTOR_BEFORE = re.compile(
     r"\b(?:to|in|into|inside|from|with|against|for|on|at|toward|towards|across|near|by|via|between|"
     r"and|alongside|beside|over|through|within|of|according\s+to|backing|help|helping|supporting|aid|aboard|"
-    r"on\s+board)\s+"
+    r"on\s+board|"
+    # "North Korea sent Russia 14,000 troops": the country after a verb of giving receives
+    r"sen[dt]|sends|sending|gave|give|gives|giving|given|supplied|supplies|supplying|provided|provides|providing|"
+    r"handed|hands|handing|offered|offers|sold|sells|selling|shipped|ships|shipping|lent|lends|furnished|"
+    r"furnishes|furnishing|promised|promises|pledged)\s+"
     r"(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -58,10 +62,10 @@ _MODIFIER_WORDS = (
     r"estimated|total|full|entire|whole|strong|odd|plus"
 )
 #: a word that may stand between an amount and its noun: "11,000 [North Korean] troops",
-#: "200 [heavy artillery] pieces", "20 [170mm self-propelled] guns"
+#: "200 [heavy artillery] pieces", "20 [170mm self-propelled] guns", "[152mm and] [122mm] rounds"
 MODIFIER = (
     r"(?:(?!(?:and|or|the|who|which|that|were|was|are|is|have|has|had|to|from|for|with|by|at|on|as)\b)"
-    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b)[\"”’']?)"
+    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b)[\"”’']?)"
 )
 
 

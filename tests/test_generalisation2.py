@@ -15,6 +15,7 @@ from functools import cache
 import pytest
 
 from monitor.testing import plugin_manager_for, scan_text
+from monitor.toolkit import find_quantities
 
 
 @cache
@@ -24,6 +25,19 @@ def _pm():
 
 def found(text: str) -> list[tuple]:
     return [(f.metric, f.value, str(f.qualifier), f.increment) for f in scan_text(text, pm=_pm()).figures]
+
+
+def amounts(sentence: str) -> list[tuple]:
+    return [(q.value, q.value_max, str(q.qualifier), q.increment) for q in find_quantities(sentence)]
+
+
+def test_as_high_as_is_an_upper_bound() -> None:
+    assert amounts("the toll could be as high as 2,500") == [(2500, None, "up_to", False)]
+
+
+def test_believed_to_be_with_an_adverb_hedges() -> None:
+    assert amounts("the force is now believed to be 13,000") == [(13000, None, "about", False)]
+    assert amounts("the force was widely thought to total 13,000") == [(13000, None, "about", False)]
 
 
 CASES = [
@@ -61,6 +75,17 @@ CASES = [
      [("dprk_troops_to_russia", 13500, "exact", False), ("ballistic_missiles_to_russia", 150, "exact", False)]),
     # but a foreign actor sending its own troops is still turned away
     ("Russia sent 30,000 troops to Kursk as North Korea watched.", []),
+    # a hedge that opens with "was" links the noun phrase to the amount
+    ("Officials said the number of North Korean troops in Russia was now believed to be between 13,000 and 15,000.",
+     [("dprk_troops_to_russia", 13000, "range", False)]),
+    # an anaphor whose own sentence names the noun: that noun, not one of the sentence before
+    ("Pyongyang fired three ballistic missiles into the sea on Monday.\n"
+     "A ministry report put the number of North Korean labourers sent to Russia at 12,000; the NIS figure is 9,000.",
+     [("dprk_workers_to_russia", 12000, "exact", False), ("dprk_workers_to_russia", 9000, "exact", False)]),
+    # "the number of" a noun no rule counts is no figure of the sentence before's noun
+    ("North Korea shipped 100 ballistic missiles to Russia.\n"
+     "The NIS put the number of North Korean students in Russia at 1,500.",
+     [("ballistic_missiles_to_russia", 100, "exact", False)]),
     # calibres joined by "and" stand between the amount and its noun
     ("North Korea has shipped Russia roughly 7 million 152mm and 122mm artillery shells.",
      [("munitions_rounds_to_russia", 7_000_000, "about", False)]),

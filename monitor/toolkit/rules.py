@@ -84,6 +84,12 @@ _SAME_FIGURE = re.compile(
     r"|\b(?:a|the)\s+cumulative\s+)\s*$",
     _FLAGS,
 )
+#: a qualifier phrase that opens with a verb "to be": "was believed to be", "is thought to number"
+_COPULA = re.compile(r"(?:is|are|was|were)\b(?=\s+(?:[\w-]+\s+){0,2}?(?:thought|believed|estimated)\b)\s*", _FLAGS)
+#: "the number of", "the total of": the noun after it is the one counted
+_COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:[\w'’-]+\s+){0,2}$", _FLAGS)
+#: an anaphor that names its own noun: "the number of North Korean workers sent ... at"
+_COUNT_OF_ANY = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w'’-]+\s+){0,2}?(?:number|total|count|tally)\s+of\s+\w", _FLAGS)
 #: a line of a list: a bullet, a dash or an arrow before its text
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|[—–](?=\s)|\d{1,2}[.)]\s)")
 
@@ -165,29 +171,37 @@ class Counted:
         classifier = _CLASSIFIER.match(sentence, position)
         return self._noun.match(sentence, classifier.end() if classifier else position)
 
-    def noun_position(self, sentence: str) -> int | None:
-        """Where this rule's noun is first named in ``sentence`` as the head of its phrase, or None.
+    def noun_position(self, sentence: str, *, last: bool = False) -> int | None:
+        """Where this rule's noun is first (``last``: last) named in ``sentence`` as the head of its phrase, or None.
 
-        "containers of munitions" names containers, not munitions; "Russian forces" names
-        another country's, which no rule counts.
+        "containers of munitions" names containers, not munitions, but "the number of
+        workers" counts workers; "Russian forces" names another country's, which no rule counts.
         """
         pattern = self._compiled["noun_word"]
         if pattern is None:
             return None
+        found = None
         for match in pattern.finditer(sentence):
             before = sentence[: match.start()]
-            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before):
+            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before) and not _COUNT_OF.search(before):
                 continue
             if is_foreign_owned(" ".join(before.split()[-3:])):
                 continue
-            return match.start()
-        return None
+            found = match.start()
+            if not last:
+                break
+        return found
 
     def noun_before(self, sentence: str, quantity: Quantity) -> bool:
         """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
         if self._before is None or not _NO_NOUN_AFTER.match(sentence, quantity.end):
             return False
         left = sentence[max(0, quantity.start - 120): quantity.start]
+        # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
+        # with a verb "to be" links the noun phrase to the amount as that verb would
+        copula = _COPULA.match(sentence, quantity.start, quantity.number_start)
+        if copula:
+            left = f"{left}{copula.group()}"
         return bool(self._before.search(left))
 
     def accepts(self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int) -> bool:
@@ -328,6 +342,19 @@ class Detector:
             text, max(0, quantity.start - 100), quantity.start
         ):
             return None
+        # the sentence itself may name the noun before the anaphor ("the number of workers sent
+        # last year at 15,000; the agency's figure is 10,000"): the nearest such noun counts,
+        # and then no noun of the sentence before
+        own = text[: quantity.start]
+        named_here = sorted(
+            (-position, index, rule) for index, rule in enumerate(self.rules)
+            if (position := rule.noun_position(own, last=True)) is not None
+        )
+        if named_here:
+            rule = named_here[0][2]
+            return _make_figure(rule, text, quantity) if rule.accepts(text, previous, quantity, "", quantity.end) else None
+        if _COUNT_OF_ANY.search(own):
+            return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
         named = sorted(
             (position, index, rule) for index, rule in enumerate(self.rules)

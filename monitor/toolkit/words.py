@@ -21,7 +21,7 @@ _ABOUT = (
     r"about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|est\.|nearly|almost|"
     r"close\s+to|circa|ca\.|c\.|approaching|nearing|just\s+(?:under|below|shy\s+of)|"
     r"an?\s+(?:approximate|rough|estimated)(?:\s+(?:total|number))?\s+of|estimated\s+at|put\s+at|"
-    r"(?:is|are|was|were)\s+(?:thought|believed|estimated)\s+to\s+(?:be|number|total)|"
+    r"(?:is|are|was|were)\s+(?:(?:now|widely|generally|still|already)\s+)?(?:thought|believed|estimated)\s+to\s+(?:be|number|total)|"
     r"(?:on\s+the\s+)?order\s+of|in\s+the\s+region\s+of|the\s+equivalent\s+of"
 )
 _AT_LEAST = (
@@ -37,7 +37,7 @@ _MORE_THAN = (
     r"beyond|better\s+than|over\s+and\s+above"
 )
 _UP_TO = (
-    r"up\s+to|as\s+many\s+as|as\s+much\s+as|no\s+more\s+than|not\s+more\s+than|at\s+(?:the\s+)?most|"
+    r"up\s+to|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as|no\s+more\s+than|not\s+more\s+than|at\s+(?:the\s+)?most|"
     r"a\s+maximum\s+of|at\s+a\s+maximum|(?:fewer|less)\s+than|under|below|maximum\s+of|up\s+to\s+about"
 )
 

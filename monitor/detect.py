@@ -12,7 +12,7 @@ import logging
 
 import pluggy
 
-from .records import Article, Detection, Figure, Mention
+from .records import Article, Detection, Figure, Mention, Qualifier
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def detect_article(
     article, failed = prepare_article(pm, article)
     figures: list[Figure] = []
     mentions: list[Mention] = []
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}
     for impl in reversed(pm.hook.detect.get_hookimpls()):
         if only and impl.plugin_name not in only:
             continue
@@ -54,10 +54,16 @@ def detect_article(
         for item in found:
             if isinstance(item, Figure):
                 key = (item.metric, item.value, item.value_max, item.increment)
+                item = dataclasses.replace(item, detector=item.detector or impl.plugin_name)
                 if key in seen:  # the same figure twice in one article is one figure
+                    # a headline's bare "6,000 casualties" and the body's "around 6,000": the
+                    # hedged one says more, and keeps the first one's place
+                    kept = figures[seen[key]]
+                    if kept.qualifier is Qualifier.EXACT and item.qualifier is not Qualifier.EXACT:
+                        figures[seen[key]] = item
                     continue
-                seen.add(key)
-                figures.append(dataclasses.replace(item, detector=item.detector or impl.plugin_name))
+                seen[key] = len(figures)
+                figures.append(item)
             elif isinstance(item, Mention):
                 mentions.append(dataclasses.replace(item, detector=item.detector or impl.plugin_name))
             else:

@@ -97,3 +97,10 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:50] for c in CASES])
 def test_pattern(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+def test_a_figure_found_twice_keeps_its_hedge() -> None:
+    """A headline's bare figure and the body's hedged one are one figure, with the hedge."""
+    text = ("Seoul says 7,000 North Korean casualties in Russia\n"
+            "North Korean casualties have reached around 7,000, South Korea's spy agency said.")
+    assert found(text) == [("dprk_casualties", 7000, "about", False)]

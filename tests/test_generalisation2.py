@@ -104,3 +104,15 @@ def test_a_figure_found_twice_keeps_its_hedge() -> None:
     text = ("Seoul says 7,000 North Korean casualties in Russia\n"
             "North Korean casualties have reached around 7,000, South Korea's spy agency said.")
     assert found(text) == [("dprk_casualties", 7000, "about", False)]
+
+
+def test_a_ratio_is_no_count() -> None:
+    assert amounts("one in 50 of its soldiers") == [(1, None, "exact", False)]
+    assert amounts("1 out of 8 recruits") == [(1, None, "exact", False)]
+    assert amounts("2,000 in 300 days") == [(2000, None, "exact", False), (300, None, "exact", False)]
+
+
+def test_a_possessive_between_amount_and_noun() -> None:
+    text = "Britain said North Korea had suffered some 5,500 casualties, with up to 1,800 of its soldiers killed."
+    assert sorted(found(text)) == [("dprk_casualties", 5500, "about", False), ("dprk_killed", 1800, "up_to", False)]
+    assert found("Fewer than one in 40 of its troops have been sent to Russia, the North Korean army said.") == []

@@ -69,7 +69,9 @@ _MONTH = (
 #: only where a word starts with a letter, which the search finds quickly
 _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?=[^\W\d_])(?:{_MONTH}\s*|No\.?\s*|Nos\.?\s*|Number\s+|US\s*|page\s+|Resolution\s+"
-    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+)|[$€£₩¥]\s*|\d\s+/\s*)$",
+    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+)|[$€£₩¥]\s*|\d\s+/\s*"
+    # a ratio: "one in 100 of its soldiers", "1 out of 5"
+    r"|\b(?:one|a|1)\s+(?:in|out\s+of)\s+)$",
     re.IGNORECASE,
 )
 _NOT_COUNT_AFTER = re.compile(

@@ -147,6 +147,8 @@ class Counted:
         noun = None
         if self.noun:
             noun = re.compile(
+                # "2,000 of its soldiers": a possessive's own people or goods
+                rf"(?:\s+of\s+(?:its|their|his)(?:\s+own)?(?=\s))?"
                 rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
                 rf"(?P<noun>(?i:{self.noun}))\b"
             )

@@ -116,3 +116,32 @@ def test_a_possessive_between_amount_and_noun() -> None:
     text = "Britain said North Korea had suffered some 5,500 casualties, with up to 1,800 of its soldiers killed."
     assert sorted(found(text)) == [("dprk_casualties", 5500, "about", False), ("dprk_killed", 1800, "up_to", False)]
     assert found("Fewer than one in 40 of its troops have been sent to Russia, the North Korean army said.") == []
+
+
+# --------------------------------------------------------------------------- context across lines
+
+CONTEXT_CASES = [
+    # a Q&A heading names what its answer counts, and "it could be" restates it
+    ("How many North Korean soldiers have been sent to Russia?\n"
+     "Nobody knows for sure. Seoul puts the total at roughly 13,000, while Kyiv says it could be as high as 16,000.",
+     [("dprk_troops_to_russia", 13000, "about", False), ("dprk_troops_to_russia", 16000, "up_to", False)]),
+    # a heading about another army gives no North Korean figure
+    ("How many US troops are stationed in South Korea?\nThe number stands at 28,500.", []),
+    # "It has also sent men": the subject of the sentence before the pronoun
+    ("Analysts say Pyongyang has emptied its arsenals for Moscow.\nIt has also sent men.\n"
+     "The 13,500-strong contingent arrived in Kursk in the autumn.",
+     [("dprk_troops_to_russia", 13500, "exact", False)]),
+    ("Russia has rebuilt its army.\nIt has also recruited abroad.\nThe 20,000-strong contingent arrived in Kursk.", []),
+    # an unlabelled list item goes on with its list's figures; a labelled one starts afresh
+    ("North Korea and Russia: the figures\nTROOPS\n- About 12,000 North Korean soldiers were deployed to Russia in 2024.\n"
+     "- Moscow says Pyongyang will send 4,000 more next year.",
+     [("dprk_troops_to_russia", 12000, "about", False), ("dprk_troops_to_russia", 4000, "exact", True)]),
+    ("North Korea and Russia: the figures\n- About 12,000 North Korean soldiers were deployed to Russia in 2024.\n"
+     "- Drones: Pyongyang will build 40 more, Kim said.",
+     [("dprk_troops_to_russia", 12000, "about", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTEXT_CASES, ids=[c[0][:50] for c in CONTEXT_CASES])
+def test_context_across_lines(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

@@ -81,11 +81,19 @@ _SAME_FIGURE = re.compile(
     r"(?:the\s+|its\s+|their\s+|an?\s+(?:earlier|previous|initial|prior)\s+(?:estimate\s+of\s+|figure\s+of\s+)?)?"
     r"|\bcompared\s+(?:with|to)\s+(?:the\s+)?|\b(?:versus|vs\.?)\s+(?:the\s+)?"
     # "and ... points to a cumulative 28,000"
-    r"|\b(?:a|the)\s+cumulative\s+)\s*$",
+    r"|\b(?:a|the)\s+cumulative\s+"
+    # "Seoul puts the number at 11,000, while Kyiv says it could be as high as 12,000"
+    r"|\b(?:it|that)\s+(?:(?:could|may|might|would|will)\s+(?:now\s+)?be|is|was|(?:now\s+)?stands\s+at|stood\s+at)\s+)\s*$",
     _FLAGS,
 )
 #: a qualifier phrase that opens with a verb "to be": "was believed to be", "is thought to number"
 _COPULA = re.compile(r"(?:is|are|was|were)\b(?=\s+(?:[\w-]+\s+){0,2}?(?:thought|believed|estimated)\b)\s*", _FLAGS)
+#: a Q&A heading: a short line that asks how many
+_QUESTION = re.compile(r"^\W*(?:how\s+many|how\s+much|what|which|who|why|is|are|has|have|did|does|do)\b[^\n]{0,150}\?\s*$", _FLAGS)
+#: a sentence opening with a pronoun or a stand-in for the subject of the one before
+_PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+country)\b")
+#: a list item opening with its own label: "- Troops: ...", "* MISSILES — ..."
+_LABEL_OPENING = re.compile(r"^\s*\W*\s*[\w][\w\s'’/&-]{0,30}?(?::|\s[—–]\s)")
 #: "the number of", "the total of": the noun after it is the one counted
 _COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:[\w'’-]+\s+){0,2}$", _FLAGS)
 #: an anaphor that names its own noun: "the number of North Korean workers sent ... at"
@@ -274,6 +282,9 @@ class Detector:
         headline = _headline(article)
         previous, earlier = "", {}
         lead = ""  # a list's items share the subject of the line that opens the list, and of each other
+        question = ""  # a Q&A heading ("How many troops are in Russia?") names what its answer counts
+        chain = ""  # "It has also sent manpower.": the sentence a pronoun opening the one before refers to
+        was_item = False
         for line in text.splitlines():
             if not line.strip():
                 continue
@@ -285,25 +296,34 @@ class Detector:
             going_on = bool(earlier) and has_number(line)
             worth_reading = self._is_worth_reading(line)
             if not worth_reading and not going_on and not self._refers_back(line, previous):
+                chain = previous if _PRONOUN_OPENING.match(line) else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
+                question = line.strip() if _QUESTION.search(line) else question
+                was_item = is_item
                 continue
-            if not worth_reading:
+            if not worth_reading and not (is_item and was_item and not _LABEL_OPENING.match(line)):
                 # but it carries no earlier figure's noun over: "Troops: 11K sent, then 3K more"
-                # after a line about missiles is no more missiles
+                # after a line about missiles is no more missiles; an unlabelled item that goes on
+                # with its list ("- Pyongyang would send 6,000 more") does
                 earlier = {}
+            was_item = is_item
             paragraph = lead if is_item else ""
             for sentence in split_sentences(line):
                 found: list[Figure] = []
                 # a sentence after one with figures may add to them without naming the noun again
                 if has_number(sentence.text) and (
                     earlier or going_on or self.keywords.search(sentence.text)
-                    or self._refers_back(sentence.text, previous)
+                    or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
                 ):
-                    found = self.sentence_figures(sentence, f"{previous}\n{paragraph}\n{headline}", earlier)
+                    context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
+                    found = self.sentence_figures(sentence, context, earlier)
                 figures.extend(found)
+                chain = previous if _PRONOUN_OPENING.match(sentence.text) and not names_other_country(sentence.text) else ""
                 previous, earlier = sentence.text, {f.metric: f for f in found}
                 # the earlier sentences of a paragraph keep its subject: "the regime", "them"
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
+            if _QUESTION.search(line):
+                question = line.strip()
         return figures
 
     def sentence_figures(
@@ -358,6 +378,10 @@ class Detector:
         if _COUNT_OF_ANY.search(own):
             return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
+        # "Estimates vary. Seoul puts the number at about 11,000": no noun in the sentence before,
+        # so the Q&A heading's
+        if not any(rule.noun_position(last) is not None for rule in self.rules):
+            last = next((line for line in previous.split("\n")[1:] if _QUESTION.search(line)), last)
         named = sorted(
             (position, index, rule) for index, rule in enumerate(self.rules)
             if (position := rule.noun_position(last)) is not None

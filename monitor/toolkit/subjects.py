@@ -45,7 +45,10 @@ _SOURCE_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:(?:[\w-]+\s+){0,4}?)(?:said|says|say|told|estimated?|estimates|reported|reports|"
     r"claims?|claimed|believes?|believed|thinks?|assess(?:es|ed)?|intelligence|officials?|spy|agency|"
     r"ministry|president|general\s+staff|NIS|GUR|HUR|JCS|lawmakers?|sources?|media|authorities|"
-    r"government|report|envoy|ambassador|mission|delegation|representative)\b",
+    r"government|report|envoy|ambassador|mission|delegation|representative|"
+    # "Seoul puts the total at 13,000": an estimate's source
+    r"(?:puts?|putting|places?|placed|placing)\s+(?:the|its|their)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:number|total|figure|toll|count|tally|estimate))\b",
     re.IGNORECASE,
 )
 

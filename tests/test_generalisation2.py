@@ -145,3 +145,8 @@ CONTEXT_CASES = [
 @pytest.mark.parametrize(("text", "expected"), CONTEXT_CASES, ids=[c[0][:50] for c in CONTEXT_CASES])
 def test_context_across_lines(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+def test_a_clause_ends_at_a_semicolon_right_before_the_amount() -> None:
+    text = "Kyiv says it has captured two North Korean soldiers; about 1,100 North Korean soldiers have been killed."
+    assert found(text) == [("dprk_killed", 1100, "about", False)]

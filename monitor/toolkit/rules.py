@@ -476,7 +476,7 @@ def _clause_before(sentence: str, position: int) -> str:
     left = sentence[:position]
     # "its cap on refined products — 500,000 barrels": a dash or colon right before the amount
     # introduces the value of what precedes it, and does not end the clause
-    label = len(left.rstrip(" —–:"))
+    label = len(left.rstrip(" —–:")) if left.rstrip()[-1:] in ("—", "–", ":") else len(left)
     cut = max(left.rfind(", ", 0, label), left.rfind("; ", 0, label), left.rfind(" — ", 0, label),
               left.rfind(": ", 0, label))
     return left[cut + 1:] if cut >= 0 else left

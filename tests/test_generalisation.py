@@ -138,7 +138,7 @@ def test_traps_of_the_general_patterns_yield_nothing_new(text: str) -> None:
 
 # --------------------------------------------------------------------------- found on a second blind set
 # More patterns of language the detectors missed or misread, found on a blind set of new articles.
-# 
+#
 # Each case is a pattern written in sentences of its own (not those of the
 # labelled sets), with the traps each fix must keep closed: prisoners taken are
 # no casualties, "N-member" bodies other than the team, the size of one group of

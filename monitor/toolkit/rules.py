@@ -269,7 +269,7 @@ class Detector:
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
-        object.__setattr__(self, "keywords", re.compile(keywords, _FLAGS))
+        object.__setattr__(self, "keywords", _keyword_pattern(keywords))
 
     def figures(self, article: Article) -> list[Figure]:
         """Every figure the rules find in the article's text, then in its title."""
@@ -444,6 +444,41 @@ def _make_figure(rule: Counted, text: str, quantity: Quantity) -> Figure:
         qualifier=quantity.qualifier, increment=quantity.increment,
         period=find_period(text, quantity.start), quote=text, span=(quantity.start, quantity.end),
     )
+
+
+def _keyword_pattern(keywords: str) -> re.Pattern[str]:
+    """``keywords`` compiled; led by a class of the letters its words start with, where it is a list of words.
+
+    Case-insensitive, the engine tries every word of the list at every character of the text;
+    the class turns most characters away in one test (the same matches, about twice as fast).
+    """
+    letters = _first_letters(keywords)
+    return re.compile(f"(?=[{letters}])(?:{keywords})" if letters else keywords, _FLAGS)
+
+
+def _first_letters(pattern: str) -> str | None:
+    """The letters the alternatives of ``pattern`` start with (after ``\\b``), or None where one starts otherwise."""
+    if "[" in pattern:
+        return None  # a "|" inside a class does not separate alternatives; not worth parsing
+    alternatives, depth, start, position = [], 0, 0, 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            position += 1  # an escaped character is no "(", ")" or "|"
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:position])
+            start = position + 1
+        position += 1
+    alternatives.append(pattern[start:])
+    letters = set()
+    for alternative in alternatives:
+        word = alternative.removeprefix(r"\b")
+        if not word[:1].isalpha() or word[1:2] in ("?", "*", "{"):  # an optional first letter: any may start
+            return None
+        letters.add(word[0])
+    return "".join(sorted(letters))
 
 
 #: a fast superset of ``NORTH_KOREA``: plain words the regex engine scans for quickly

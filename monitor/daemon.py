@@ -243,6 +243,7 @@ class Daemon:
                 with contextlib.suppress(JobLookupError):
                     self.scheduler.remove_job(url)
                 del self._scheduled[url]
+                self._expected.pop(url, None)
                 log.info("feed %s removed from the schedule", url, extra={"feed": url})
         now = datetime.now(UTC)
         for url, feed in wanted.items():
@@ -251,8 +252,9 @@ class Daemon:
             trigger = IntervalTrigger(seconds=interval, jitter=jitter or None, timezone=UTC)
             if url in self._scheduled:
                 if self._scheduled[url] != (interval, jitter):
-                    self.scheduler.reschedule_job(url, trigger=trigger)
+                    job = self.scheduler.reschedule_job(url, trigger=trigger)
                     self._scheduled[url] = (interval, jitter)
+                    self._expected[url] = job.next_run_time  # re-timed, not late
                 continue
             state = feed_state(db, url)
             if state is not None and state.disabled:

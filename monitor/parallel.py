@@ -91,6 +91,14 @@ class PagePool:
 
     def submit(self, entry: FeedEntry, *, feed_url: str) -> Future[tuple[Article, Detection]]:
         """The future (article, detection) of ``entry``, computed in a worker process."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._pool().submit(_article_in_worker, entry, feed_url)
+        except BrokenProcessPool:  # a worker died just now: one more try on a new pool
+            return self._pool().submit(_article_in_worker, entry, feed_url)
+
+    def _pool(self) -> ProcessPoolExecutor:
         if self._executor is not None and getattr(self._executor, "_broken", False):
             log.warning("a worker process died; starting new ones")
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -100,7 +108,7 @@ class PagePool:
                 max_workers=self.processes, mp_context=_context(),
                 initializer=_start_worker, initargs=(self.config,),
             )
-        return self._executor.submit(_article_in_worker, entry, feed_url)
+        return self._executor
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -180,6 +180,10 @@ def start_poll(feed: FeedConfig, *, config: Config, fetcher: Fetcher, db: Databa
     except (FetchError, FeedError) as exc:
         poll.error = exc
         return poll
+    except Exception as exc:  # a bug met on hostile input fails this feed, not the run
+        log.exception("feed %s: unexpected %s while fetching or parsing it", feed.label, type(exc).__name__)
+        poll.error = FeedError(feed.url, f"unexpected {type(exc).__name__} while reading the feed: {exc}")
+        return poll
     poll.outcome.skipped_entries = parsed.skipped
     if parsed.skipped:
         log.warning("feed %s: %d entries over the cap of %d were not processed", feed.label,
@@ -189,8 +193,11 @@ def start_poll(feed: FeedConfig, *, config: Config, fetcher: Fetcher, db: Databa
         poll.quiet_before = now - timedelta(seconds=config.digest.first_poll_window)
     poll.known = stored_entry_keys(db, (e.key for e in parsed.entries))
     poll.new = list({e.key: e for e in reversed(parsed.entries) if e.key not in poll.known}.values())[::-1]
-    # oldest first, so that a figure is compared with what was reported before it; undated ones last
-    poll.new.sort(key=lambda e: (e.published is None, e.published or now))
+    # Oldest first, so that a figure is compared with what was reported before it. Undated entries come
+    # last, in the reverse of the feed's order (feeds list the newest first).
+    order = {id(e): position for position, e in enumerate(poll.new)}
+    poll.new.sort(key=lambda e: (e.published is None, e.published or now,
+                                 -order[id(e)] if e.published is None else 0))
     poll.ahead = _work_ahead(poll.new, config=config, fetcher=fetcher, pages=pages, feed_url=feed.url)
     if poll.ahead is not None:
         poll.ahead.get(0)  # the first window goes to the workers now
@@ -212,15 +219,22 @@ def finish_poll(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, p
                  "without alerts (digest.first_poll_window)", feed.label, outcome.background,
                  poll.quiet_before.isoformat(timespec="minutes") if poll.quiet_before else "?",
                  extra={"feed": feed.url, "background": outcome.background})
+    if outcome.stopped and poll.quiet_before is not None:
+        # A first poll cut short stays a first poll: the back catalogue it did not reach must not alert.
+        log.info("feed %s: first poll stopped after %d articles; it starts again next time", feed.label,
+                 outcome.new_articles, extra={"feed": feed.url, "articles": outcome.new_articles})
+        return outcome
     # A poll cut short by the stop event keeps the old validators and is due at once,
     # so a conditional GET cannot hide the entries it did not reach.
     result = poll.result
-    keep_validators = result is None or outcome.status == "not modified" or outcome.stopped
+    not_modified = outcome.status == "not modified"
+    keep_validators = result is None or not_modified or outcome.stopped
     record_feed_success(
         db, feed.url, now=now, status=outcome.status,
         etag=None if keep_validators else result.etag,
         last_modified=None if keep_validators else result.last_modified,
-        next_due=now if outcome.stopped else next_poll(config, feed, now=now), skipped=outcome.skipped_entries,
+        next_due=now if outcome.stopped else next_poll(config, feed, now=now),
+        skipped=None if not_modified else outcome.skipped_entries,  # a 304 says nothing of the entries
     )
     log.info("feed %s: %s, %d new articles, %d figures", feed.label, outcome.status,
              outcome.new_articles, outcome.new_figures,

@@ -105,6 +105,9 @@ class LazyPluginManager:
     nothing due (the common cron run) never imports the detectors. A missing plugins directory is
     still reported at once; a broken plugin, when the plugins are first needed."""
 
+    _pm: pluggy.PluginManager | None = None  # a class default, so __getattr__ never recurses
+    _plugins_dir: Path | None = None
+
     def __init__(self, plugins_dir: Path | None) -> None:
         if plugins_dir is not None and not plugins_dir.is_dir():
             raise PluginError(f"{plugins_dir}: plugins directory does not exist")

@@ -197,7 +197,7 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
         if isinstance(item.get("date_published"), str):
             try:
                 published = datetime.fromisoformat(item["date_published"].replace("Z", "+00:00")).astimezone(UTC)
-            except ValueError:
+            except (ValueError, OverflowError):
                 published = None
         entries.append(FeedEntry(key=entry_key(link, str(item.get("id") or ""), title), link=link,
                                  title=title, summary=summary, published=published))

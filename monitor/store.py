@@ -182,10 +182,11 @@ def m003_skipped_entries(db: Database) -> None:
 
 def open_store(path: Path) -> Database:
     """The migrated database at ``path``, created if missing; ``StoreError`` if unusable."""
-    # The file is read only through SQLite: opening and closing it any other way would drop the POSIX
-    # locks this process's other connections hold on it (a daemon's worker threads), and another
-    # process closing its connection would then delete the WAL under them, losing their commits.
-    # SQLite itself refuses a file that is not a database, without writing to it.
+    # The file is opened only through SQLite (its header is read by hand only after SQLite refused it):
+    # opening and closing it any other way would drop the POSIX locks this process's other connections
+    # hold on it (a daemon's worker threads), and another process closing its connection would then
+    # delete the WAL under them, losing their commits. SQLite refuses a file that is not a database
+    # without writing to it.
     path = Path(path)
     if path.exists() and not path.is_file():
         raise StoreError(f"{path}: is not a file")
@@ -308,14 +309,15 @@ def _feed_states(db: Database, where: str, params: list) -> list[FeedState]:
 
 
 def record_feed_success(db: Database, url: str, *, now: datetime, status: str, etag: str | None,
-                        last_modified: str | None, next_due: datetime | None = None, skipped: int = 0) -> None:
+                        last_modified: str | None, next_due: datetime | None = None,
+                        skipped: int | None = 0) -> None:
     """A poll of ``url`` worked: keep its validators, clear its failures, note the entries it skipped."""
     with db.atomic():
         db.execute(
             """UPDATE feeds SET last_fetched = ?, last_success = ?, last_status = ?,
                    etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                    consecutive_failures = 0, last_error = NULL, failing_since = NULL, next_due = ?, disabled = 0,
-                   skipped_entries = ?
+                   skipped_entries = coalesce(?, skipped_entries)
                WHERE url = ?""",
             [iso(now), iso(now), status, etag, last_modified, iso(next_due), skipped, url],
         )

@@ -193,7 +193,7 @@ def widget_site(scripted_site, tmp_path: Path):
             scripted_site.serve(path, body, headers={"Content-Type": "text/html; charset=utf-8"})
         entries.append({"title": f"Widgets {number}", "link": scripted_site.url(path), "guid": f"widgets-{number}",
                         "description": sentence})
-    scripted_site.serve("/feed", feed_xml(entries))
+    scripted_site.serve("/feed", feed_xml(entries[::-1]))  # newest first, as feeds list them: read 1, 2, 3
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "widgets.py").write_text(WIDGET_PLUGIN, encoding="utf-8")

@@ -51,7 +51,8 @@ def test_check_stores_articles_then_uses_conditional_get(httpserver, tmp_path, r
     assert first.exit_code == 0, first.output
     db = sqlite3.connect(tmp_path / "monitor.db")
     rows = db.execute("SELECT title, text, extracted_from FROM articles ORDER BY id").fetchall()
-    assert [r[0] for r in rows] == ["Story 0", "Story 1", "Story 2"]
+    # undated entries are read in the reverse of the feed's order: feeds list the newest first
+    assert [r[0] for r in rows] == ["Story 2", "Story 1", "Story 0"]
     assert all("Pantsir air defense system" in r[1] and r[2] == "page" for r in rows)
     mentions = db.execute("SELECT entity, sum(count) FROM mentions GROUP BY entity ORDER BY entity").fetchall()
     assert mentions == [("MSMT", 6), ("Pantsir", 3)]

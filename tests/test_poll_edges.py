@@ -1,0 +1,101 @@
+"""Edges of one poll: a first poll cut short, a 304 after a truncated feed, undated entries' order,
+hostile values that once escaped the feed's error handling."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from werkzeug import Request, Response
+
+from monitor.config import load_config
+from monitor.fetch import Fetcher, parse_retry_after
+from monitor.pipeline import poll_feed
+from monitor.plugins import make_plugin_manager
+from monitor.sources import parse_feed
+from monitor.store import feed_state, open_store
+from monitor.testing import feed_xml, write_config
+
+NOW = datetime.now(UTC)
+
+
+def troops_entry(key: str, troops: int, published: datetime | None) -> dict[str, str]:
+    item = {"title": f"Story {key}", "guid": key,
+            "description": f"North Korea has sent {troops:,} troops to Russia, officials said."}
+    if published is not None:
+        item["pubDate"] = format_datetime(published)
+    return item
+
+
+def poll(config, db, pm, *, stop: threading.Event | None = None):
+    with Fetcher(config.fetch) as fetcher:
+        return poll_feed(config.feeds[0], config=config, fetcher=fetcher, db=db, pm=pm, now=NOW, stop=stop)
+
+
+def test_a_first_poll_cut_short_stays_a_first_poll(httpserver, tmp_path):
+    old = [troops_entry(f"old-{i}", 20_000 + 100 * i, NOW - timedelta(days=30 + i)) for i in range(5)]
+    httpserver.expect_request("/feed.xml").respond_with_data(feed_xml(old), content_type="application/rss+xml")
+    config = load_config(write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")]))
+    db, pm = open_store(config.database), make_plugin_manager()
+    stop = threading.Event()
+    stop.set()  # stopped before its first article
+
+    assert poll(config, db, pm, stop=stop).stopped
+    assert feed_state(db, config.feeds[0].url).last_success is None
+
+    outcome = poll(config, db, pm)
+    assert (outcome.new_articles, outcome.background) == (5, 5)
+    assert db.execute("SELECT count(*) FROM alerts").fetchone()[0] == 0  # old news, still
+
+
+def test_a_304_keeps_the_note_of_entries_over_the_cap(httpserver, tmp_path):
+    body = feed_xml([{"title": f"E{i}", "guid": f"g{i}", "description": "d"} for i in range(30)])
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(body, headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(handler)
+    path = write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")])
+    path.write_text(path.read_text().replace("[fetch]\n", "[fetch]\nmax_entries_per_feed = 10\n"))
+    config = load_config(path)
+    db, pm = open_store(config.database), make_plugin_manager()
+    assert poll(config, db, pm).skipped_entries == 20
+    assert poll(config, db, pm).status == "not modified"
+    assert feed_state(db, config.feeds[0].url).skipped_entries == 20
+
+
+def test_undated_entries_are_stored_oldest_first_after_the_dated_ones(httpserver, tmp_path):
+    # feeds list the newest first: "c" is the newest undated entry
+    entries = [troops_entry("c", 13_000, None), troops_entry("dated", 12_500, NOW - timedelta(hours=1)),
+               troops_entry("b", 14_000, None), troops_entry("a", 15_000, None)]
+    httpserver.expect_request("/feed.xml").respond_with_data(feed_xml(entries), content_type="application/rss+xml")
+    config = load_config(write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")]))
+    db = open_store(config.database)
+    poll(config, db, make_plugin_manager())
+    keys = [row[0].rsplit("/", 1)[-1] for row in db.execute("SELECT url FROM articles ORDER BY id")]
+    assert keys == ["dated", "a", "b", "c"]
+
+
+def test_hostile_dates_and_retry_after_values_are_ignored_not_raised():
+    json_feed = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ['
+                 b'{"id": "1", "url": "https://example.com/1", "content_text": "x",'
+                 b' "date_published": "0001-01-01T00:00:00+01:00"}]}')
+    [entry] = parse_feed(json_feed, url="https://example.com/feed.json", content_type="application/feed+json").entries
+    assert entry.published is None
+    assert parse_retry_after("\u00b2") is None and parse_retry_after("120") == 120.0
+
+
+def test_first_poll_stop_leaves_no_success_in_the_file(httpserver, tmp_path):
+    """The same, read back by another connection: nothing recorded means the next run is a first poll."""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_xml([troops_entry("x", 20_000, NOW - timedelta(days=40))]), content_type="application/rss+xml")
+    config = load_config(write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")]))
+    stop = threading.Event()
+    stop.set()
+    poll(config, open_store(config.database), make_plugin_manager(), stop=stop)
+    with sqlite3.connect(config.database) as conn:
+        assert conn.execute("SELECT last_success FROM feeds").fetchall() == [(None,)]

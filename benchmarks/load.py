@@ -89,7 +89,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # delayed ACK add ~40 ms to every response, and the benchmark would time the loopback
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         _, kind, number = self.path.split("/", 2)
         if kind == "ok":
             body = feed_body(int(number))

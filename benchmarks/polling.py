@@ -19,7 +19,7 @@ from .server import PageServer
 
 
 def _poll(config, *, now: datetime, server: PageServer) -> dict:
-    import monitor.pipeline as pipeline
+    from monitor import pipeline
     from monitor.fetch import Fetcher
     from monitor.plugins import make_plugin_manager
     from monitor.store import open_store

@@ -259,7 +259,7 @@ def format_report(result: dict) -> str:
     lines.append(f"OVERALL  P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}   "
                  f"(tp {o['tp']}, fp {o['fp']}, fn {o['fn']}; optional found {result['optional_found']})")
     q, inc, vm = result["qualifier"], result["increment"], result["value_max"]
-    acc = lambda r: "n/a" if r["accuracy"] is None else f"{r['accuracy']:.3f}"  # noqa: E731
+    acc = lambda r: "n/a" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
     lines.append(f"qualifier accuracy {acc(q)} ({q['correct']}/{q['total']})   "
                  f"increment {acc(inc)} ({inc['correct']}/{inc['total']})   "
                  f"value_max {acc(vm)} ({vm['correct']}/{vm['total']})")

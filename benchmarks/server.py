@@ -73,7 +73,7 @@ def _serve(corpus: str | None, page_paths: list[str], chunks: list[list[str]], p
             # client's delayed ACK add ~40 ms to every response with a body
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path != "/stats":
                 with lock:

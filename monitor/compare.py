@@ -35,7 +35,7 @@ class Comparison:
     significance: float | None = None
 
 
-def same_number(a: int | float | None, b: int | float | None) -> bool:
+def same_number(a: float | None, b: float | None) -> bool:
     """True when both are None, or they differ by at most ``TOLERANCE`` of the larger."""
     if a is None or b is None:
         return a is None and b is None
@@ -53,7 +53,7 @@ def matches(figure: Figure, known: KnownValue) -> bool:
     )
 
 
-def relative_change(value: int | float, known: int | float) -> float:
+def relative_change(value: float, known: float) -> float:
     """How far ``value`` lies from ``known``, as a fraction of ``known`` (inf from zero)."""
     if known == 0:
         return 0.0 if value == 0 else float("inf")

@@ -26,7 +26,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(value: int | float | str) -> float:
+def parse_duration(value: float | str) -> float:
     """Seconds in ``value``: a number of seconds, or ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 300, \"30m\" or \"2h\"")

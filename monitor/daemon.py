@@ -37,11 +37,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .config import Config, DigestConfig, FeedConfig, load_config
 from .baseline import ensure_baseline
+from .config import Config, DigestConfig, FeedConfig, load_config
 from .errors import ConfigError, MonitorError, StoreError
 from .fetch import Fetcher
-from .lock import holder_path, hold_lock
+from .lock import hold_lock, holder_path
 from .pipeline import deliver_pending, is_due, poll_feed
 from .sources import check_xml_parser
 from .store import feed_state, open_store, store_errors

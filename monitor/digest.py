@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -75,7 +75,7 @@ def markdown_url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%-._~")
 
 
-def format_number(value: int | float | None) -> str:
+def format_number(value: float | None) -> str:
     """``15000`` → ``15,000``; ``1.5`` → ``1.5``."""
     if value is None:
         return ""
@@ -84,7 +84,7 @@ def format_number(value: int | float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def value_text(value: int | float, value_max: int | float | None, qualifier: Qualifier | str) -> str:
+def value_text(value: float, value_max: float | None, qualifier: Qualifier | str) -> str:
     """The value as a reader says it: "more than 11,000", "10,000–12,000"."""
     amount = format_number(value) + (f"–{format_number(value_max)}" if value_max is not None else "")
     words = QUALIFIER_WORDS.get(Qualifier(qualifier), "")

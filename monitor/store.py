@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database, Migrations
 
-from .errors import StoreError, StoreWriteError
 from .compare import classify_figure
+from .errors import StoreError, StoreWriteError
 from .records import (
     Alert,
     Article,

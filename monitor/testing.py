@@ -36,8 +36,8 @@ __all__ = [
     "feed_xml",
     "figure_keys",
     "free_port",
-    "monitor_command",
     "make_article",
+    "monitor_command",
     "page_html",
     "plugin_manager_for",
     "scan_text",
@@ -190,7 +190,7 @@ def page_html(title: str, paragraphs: Iterable[str]) -> bytes:
         f"<body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
         f"<article><h1>{escape(title)}</h1>{body}</article>"
         "<footer>Copyright 2025 Example News. All rights reserved.</footer></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def write_config(directory: Path, *, feeds: Iterable[str | dict[str, object]] = (), extra: str = "") -> Path:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.testing import feed_xml, free_port, monitor_command, page_html, write_config  # noqa: F401
+from monitor.testing import feed_xml, free_port, monitor_command, page_html, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ class ScriptedSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 import time
 
                 status, headers, body, gate = site.routes.get(self.path, (404, {}, b"not found", None))
@@ -280,13 +280,13 @@ class SmtpSink:
         sink = self
 
         class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if address in sink.refuse_rcpt:
                     return "550 5.1.1 no such user"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):
                 sink.data_attempts += 1
                 if sink.drop_data > 0:
                     sink.drop_data -= 1

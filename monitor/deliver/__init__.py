@@ -115,7 +115,6 @@ def preview_digest(config, db: Database, pm: pluggy.PluginManager | None, *, now
 def deliver_pending(config, db: Database, pm: pluggy.PluginManager | None, *, now: datetime) -> DeliveryOutcome:
     """Deliver, on every configured channel, the digest of the alerts still pending there."""
     from ..digest import digest_key, render_digest
-
     from . import channels as builtin
 
     # The plugins' channels are looked up (and checked) when a configured channel is not a built-in

@@ -22,7 +22,7 @@ from text_to_num import text2num
 from ..records import Qualifier
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
-__all__ = ["Quantity", "find_quantities", "has_number", "parse_amount", "HAS_NUMBER"]
+__all__ = ["HAS_NUMBER", "Quantity", "find_quantities", "has_number", "parse_amount"]
 
 _UNITS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"

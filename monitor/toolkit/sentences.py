@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from syntok import segmenter
 

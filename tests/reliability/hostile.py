@@ -15,8 +15,8 @@ import sqlite3
 import struct
 import sys
 import threading
-import zlib
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -16,9 +16,6 @@ from hostile import query
 from monitor.testing import feed_xml, write_config
 
 
-
-
-
 @pytest.mark.slow
 def test_sigterm_during_a_poll_finishes_the_article_and_a_restart_resumes(tmp_path, scripted_site, start_daemon,
                                                                           wait_until, widget_site):

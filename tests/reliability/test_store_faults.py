@@ -17,7 +17,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import answer, integrity, monitor_command, never_answer, query, wait_for, write_reliability_config
+from hostile import (
+    answer,
+    integrity,
+    monitor_command,
+    never_answer,
+    query,
+    wait_for,
+    write_reliability_config,
+)
 
 from monitor.testing import feed_xml
 

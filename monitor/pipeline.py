@@ -300,7 +300,7 @@ def _work_ahead(new: list[FeedEntry], *, config: Config, fetcher: Fetcher, pages
     if len(new) < 2:
         return None
     if pages is not None:
-        return WorkAhead(new, lambda e: pages.submit(e, feed_url=feed_url), window=4 * pages.processes)
+        return WorkAhead(new, lambda e: pages.submit(e, feed_url=feed_url), window=16 * pages.processes)
     if config.fetch.fetch_pages:
         return WorkAhead.threads(new, lambda e: fetch_page(e, fetcher=fetcher, config=config))
     return None

@@ -30,6 +30,9 @@ def test_sigterm_during_a_poll_finishes_the_article_and_a_restart_resumes(tmp_pa
     assert daemon.proc.wait(timeout=10) == 0, daemon.log()
 
     assert query(database, "PRAGMA integrity_check") == [("ok",)]
+    # no partial file: digests are written to a temporary name and renamed
+    assert [p.name for p in (tmp_path / "digests").glob("*") if p.name.startswith(".")] == []
+    assert [p.suffix for p in sorted((tmp_path / "digests").glob("*"))] == [".html", ".md"]
     pages = [scripted_site.url(f"/page/{n}") for n in (1, 2)]
     assert query(database, "SELECT url FROM articles ORDER BY id") == [(pages[0],), (pages[1],)]
     assert query(database, """SELECT a.url, f.value FROM articles a JOIN figures f ON f.article_id = a.id

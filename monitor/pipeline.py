@@ -85,6 +85,9 @@ class RunOutcome:
         articles = sum(f.new_articles for f in self.feeds)
         figures = sum(f.new_figures for f in self.feeds)
         line = f"{len(self.feeds)} feeds polled, {articles} new articles, {figures} figures"
+        background = sum(f.background for f in self.feeds)
+        if background:
+            line += f" ({background} older articles of new feeds stored as background, without alerts)"
         if failed:
             line += f"; {len(failed)} failed: {', '.join(failed)}"
         return line

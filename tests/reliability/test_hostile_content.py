@@ -308,6 +308,7 @@ def test_first_poll_of_a_new_feed_stores_its_back_catalogue_without_an_alert_flo
 
     assert first.returncode == 0, first.stderr
     assert "feed old: first poll: 200 articles published before" in first.stderr
+    assert "203 new articles, 203 figures (200 older articles of new feeds stored as background" in first.stderr
     database = tmp_path / "monitor.db"
     assert query(database, "SELECT count(*), count(DISTINCT entry_key) FROM articles") == [(203, 203)]
     assert query(database, "SELECT count(*) FROM figures WHERE metric = 'dprk_troops_to_russia'") == [(203,)]

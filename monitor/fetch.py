@@ -26,6 +26,7 @@ import ipaddress
 import logging
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterable
@@ -129,7 +130,7 @@ class GuardedBackend(httpcore.SyncBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = _resolve(host, port, timeout=_bounded(timeout))
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host} ({exc.args[-1] if exc.args else exc})") from exc
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
@@ -147,6 +148,30 @@ class GuardedBackend(httpcore.SyncBackend):
             except httpcore.ConnectError as exc:
                 last = exc
         raise last or httpcore.ConnectError(f"no address for {host}")
+
+
+def _resolve(host: str, port: int, *, timeout: float | None) -> list:
+    """``getaddrinfo`` within ``timeout``: a resolver that hangs cannot hold a request past its deadline.
+
+    The lookup runs in a daemon thread (a blocking ``getaddrinfo`` cannot be interrupted); one that
+    outlives its request ends on its own, its answer unused.
+    """
+    answer: list = []
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except BaseException as exc:  # handed to the waiting request
+            answer.append(exc)
+
+    thread = threading.Thread(target=lookup, name=f"monitor-resolve {host}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not answer:
+        raise httpcore.ConnectTimeout(f"resolving {host} took longer than the request may")
+    if isinstance(answer[0], BaseException):
+        raise answer[0]
+    return answer[0]
 
 
 def _bounded(timeout: float | None) -> float | None:

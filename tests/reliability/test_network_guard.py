@@ -233,3 +233,29 @@ def test_a_redirect_to_a_host_name_resolving_to_a_private_address_is_refused(htt
     assert len(httpserver.log) == 1  # the allowlisted first hop was fetched
     assert fake_dns.connections == [("127.0.0.1", httpserver.port)]  # and nothing after it
     assert target.accepted == 0
+
+
+def test_a_resolver_that_hangs_cannot_hold_a_request_past_its_deadline(raw_server, fake_dns, monkeypatch):
+    """The name lookup is part of the request: the request gives up while the lookup is still pending."""
+    import threading
+
+    target = raw_server(answer(FEED))
+    release, resolved = threading.Event(), threading.Event()
+    resolve = socket.getaddrinfo  # fake_dns's
+
+    def slow_getaddrinfo(host, port, *args, **kwargs):
+        if host == "slow.example":
+            release.wait(10)
+            fake_dns.names[host] = ["127.0.0.1"]
+            resolved.set()
+        return resolve(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    try:
+        with fetcher(connect_timeout_seconds=5.0, timeout_seconds=1.0) as client, \
+                pytest.raises(FetchTimeout, match=r"deadline exceeded|timed out"):
+            client.get(f"http://slow.example:{target.port}/feed")
+        assert not resolved.is_set()  # it did not wait for the resolver
+    finally:
+        release.set()
+    assert target.accepted == 0

@@ -264,6 +264,22 @@ def _check_values(config: Config, *, label: str) -> None:
         raise ConfigError(f"{label}: schedule.workers: must be at least 1")
     if config.schedule.processes < 0:
         raise ConfigError(f"{label}: schedule.processes: must be 0 (one per CPU core) or more")
+    _check_digest_schedule(config.digest, label=label)
+
+
+def _check_digest_schedule(digest: DigestConfig, *, label: str) -> None:
+    """A bad time zone or cron expression is a config error for every command, not only ``run``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(digest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{label}: digest.timezone = {digest.timezone!r}: not a known time zone "
+                          "(such as \"UTC\" or \"Europe/Berlin\")") from None
+    if digest.schedule != "immediate":
+        from .schedule import cron_trigger  # imports APScheduler: only for a cron schedule
+
+        cron_trigger(digest.schedule, digest.timezone, label=label)
 
 
 def _build(cls: type, section: dict[str, Any], *, label: str, prefix: str) -> Any:

@@ -39,7 +39,7 @@ from sqlite_utils import Database
 
 from .baseline import ensure_baseline
 from .config import Config, DigestConfig, FeedConfig, load_config
-from .errors import ConfigError, MonitorError, StoreError
+from .errors import MonitorError, StoreError
 from .fetch import Fetcher
 from .lock import hold_lock, holder_path
 from .pipeline import deliver_pending, is_due, poll_feed
@@ -58,17 +58,9 @@ Deliver = Callable[..., object]
 
 def digest_trigger(digest: DigestConfig, *, label: str = "config") -> Any:
     """None for ``schedule = "immediate"``, else the cron trigger of ``digest.schedule`` in its time zone."""
-    if digest.schedule == "immediate":
-        return None
-    from apscheduler.triggers.cron import CronTrigger
+    from .schedule import cron_trigger
 
-    try:
-        return CronTrigger.from_crontab(digest.schedule, timezone=digest.timezone)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
-            f"{label}: digest.schedule = {digest.schedule!r}, digest.timezone = {digest.timezone!r}: "
-            f'expected "immediate" or a cron expression such as "0 7 * * *" in a known time zone ({exc})'
-        ) from None
+    return cron_trigger(digest.schedule, digest.timezone, label=label)
 
 
 class Daemon:

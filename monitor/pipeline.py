@@ -29,9 +29,13 @@ from .sources import FeedEntry, check_xml_parser, parse_feed
 from .store import (
     ensure_feed,
     feed_state,
+    get_mark,
+    iso,
+    parse_iso,
     record_feed_failure,
     record_feed_success,
     save_article,
+    set_mark,
     store_errors,
     stored_entry_keys,
 )
@@ -419,11 +423,37 @@ def check_once(config: Config, *, now: datetime, all_feeds: bool = False, wait: 
             with Fetcher(config.fetch) as fetcher, _page_pool(config) as pages:
                 outcome = run_check(config, fetcher=fetcher, db=db, pm=pm, now=now, all_feeds=all_feeds,
                                     stop=stop, pages=pages)
-            outcome.delivery = deliver_pending(config, db, pm, now=now)
-            outcome.problems.extend(outcome.delivery.problems)
+            scheduled = _scheduled_delivery(config, db, now)
+            if scheduled is not False:
+                outcome.delivery = deliver_pending(config, db, pm, now=now)
+                outcome.problems.extend(outcome.delivery.problems)
+                if scheduled is not None and not outcome.delivery.problems:
+                    set_mark(db, SCHEDULED_MARK, iso(scheduled))  # this scheduled time is handled
             return outcome
         finally:
             db.close()
+
+
+#: the name of the mark holding the last scheduled digest time that ``check`` delivered for
+SCHEDULED_MARK = "digest.last_scheduled"
+
+
+def _scheduled_delivery(config: Config, db: Database, now: datetime) -> datetime | None | bool:
+    """Whether ``check`` delivers now: None with ``digest.schedule = "immediate"`` (always), the
+    scheduled time to deliver for when one has passed since the last delivery made for one, else False."""
+    from .schedule import cron_trigger, last_scheduled, next_scheduled
+
+    trigger = cron_trigger(config.digest.schedule, config.digest.timezone, label=config.path.name)
+    if trigger is None:
+        return None
+    due = last_scheduled(trigger, now)
+    done = get_mark(db, SCHEDULED_MARK)
+    if due is not None and (done is None or parse_iso(done) < due):
+        return due
+    upcoming = next_scheduled(trigger, now)
+    log.info("digest: next delivery at %s (digest.schedule %r); pending alerts wait for it",
+             upcoming.isoformat(timespec="minutes") if upcoming else "?", config.digest.schedule)
+    return False
 
 
 def deliver_pending(config: Config, db: Database, pm: pluggy.PluginManager, *, now: datetime) -> DeliveryOutcome:

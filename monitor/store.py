@@ -180,6 +180,23 @@ def m003_skipped_entries(db: Database) -> None:
     db.execute("ALTER TABLE feeds ADD COLUMN skipped_entries INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m004_marks(db: Database) -> None:
+    # small named facts of the whole store, such as the last scheduled digest time handled
+    db.execute("CREATE TABLE marks (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def get_mark(db: Database, name: str) -> str | None:
+    row = db.execute("SELECT value FROM marks WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def set_mark(db: Database, name: str, value: str) -> None:
+    with db.atomic():
+        db.execute("INSERT INTO marks (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = ?",
+                   [name, value, value])
+
+
 def open_store(path: Path) -> Database:
     """The migrated database at ``path``, created if missing; ``StoreError`` if unusable."""
     # The file is opened only through SQLite (its header is read by hand only after SQLite refused it):

@@ -160,3 +160,47 @@ def test_a_check_with_nothing_due_loads_no_detector_and_no_extractor(httpserver,
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.split(maxsplit=1) == ["0", "[]\n"], result.stderr
     assert len(httpserver.log) == requests  # the second check polled nothing
+
+
+def test_check_delivers_on_the_digest_schedule_not_at_every_run(monitor_feed_server, tmp_path):
+    """cron runs ``check`` every few minutes; with ``digest.schedule = "0 7 * * *"`` the digest goes out
+    once per scheduled time, with everything pending then."""
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from monitor.config import load_config
+    from monitor.pipeline import check_once
+
+    def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
+        return datetime(2026, 1, day, hour, minute, tzinfo=UTC)
+
+    def add(troops: int, when: datetime) -> None:
+        monitor_feed_server.add_article(f"{troops} troops", [f"North Korea has sent {troops:,} troops to Russia."],
+                                        published=format_datetime(when - timedelta(minutes=5), usegmt=True))
+
+    feed = monitor_feed_server.feed_url()
+    config = load_config(write_config(tmp_path, feeds=[feed], extra='[digest]\nschedule = "0 7 * * *"\n'))
+    digests = tmp_path / "digests"
+
+    def sent() -> int:
+        return len(list(digests.glob("*.md"))) if digests.exists() else 0
+
+    add(15_000, at(6))
+    assert check_once(config, now=at(6), all_feeds=True).delivery is not None  # yesterday's 07:00 is owed
+    assert sent() == 1
+    add(16_000, at(6, 30))
+    assert check_once(config, now=at(6, 30), all_feeds=True).delivery is None  # waits for 07:00
+    assert sent() == 1
+    assert check_once(config, now=at(7, 5), all_feeds=True).delivery is not None
+    assert sent() == 2 and "16,000" in max(digests.glob("*.md"), key=lambda p: p.stat().st_mtime).read_text()
+    assert check_once(config, now=at(7, 10), all_feeds=True).delivery is None
+    assert check_once(config, now=at(7, 5, day=11), all_feeds=True).delivery is not None  # nothing new: no file
+    assert sent() == 2
+
+
+def test_a_bad_digest_schedule_or_time_zone_stops_check_too(tmp_path, run_cli):
+    for extra in ('[digest]\nschedule = "every morning"\n', '[digest]\ntimezone = "Mars/Olympus"\n'):
+        config = write_config(tmp_path, extra=extra)
+        result = run_cli("--config", config, "check")
+        assert result.exit_code == 2, result.output
+        assert "digest.schedule" in result.output or "digest.timezone" in result.output

@@ -186,7 +186,8 @@ def load_config(path: Path, *, database: Path | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{label}: no such config file (give one with --config or $MONITOR_CONFIG)") from None
+        raise ConfigError(f"{label}: no such config file: {path.absolute()} "
+                          "(give one with --config or $MONITOR_CONFIG)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{label}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

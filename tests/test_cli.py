@@ -222,3 +222,10 @@ def test_scan_with_a_plugin_that_raises_names_it_and_exits_1(tmp_path, run_cli):
     assert "failed plugins: broken" in result.output
     assert "Error: plugin broken failed on some files; their figures are missing" in result.stderr
     assert ">>" in result.output  # the other detectors still report their figures
+
+
+def test_missing_config_names_the_absolute_path_it_looked_for(tmp_path, run_cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("feeds", env={"MONITOR_CONFIG": None})
+    assert result.exit_code == 2
+    assert f"config.toml: no such config file: {tmp_path / 'config.toml'} (give one with" in result.stderr

@@ -266,3 +266,36 @@ def test_context_across_lines(text: str, expected: list[tuple]) -> None:
 def test_a_clause_ends_at_a_semicolon_right_before_the_amount() -> None:
     text = "Kyiv says it has captured two North Korean soldiers; about 1,100 North Korean soldiers have been killed."
     assert found(text) == [("dprk_killed", 1100, "about", False)]
+
+
+# --------------------------------------------------------------------------- found on a third blind set
+# Long features, translations, briefing transcripts and text tables: a demonstrative
+# ("150 such missiles", "120 of these systems") whose kind the text before names, a
+# quote closing right after the amount, Russia as the one that receives, a clause
+# opened by "while" or "but", and the traps each fix must keep closed.
+
+THIRD_CASES = [
+    # "such" / "of these": the kind is named earlier in the paragraph
+    ("Pyongyang sends KN-23 ballistic missiles to Russia. They have grown accurate. "
+     "Russia has received about 140 such missiles, Kyiv says.",
+     [("ballistic_missiles_to_russia", 140, "about", False)]),
+    ("North Korea sends Koksan guns and 240mm launchers to Russia. Some 90 of these systems have been delivered.",
+     [("artillery_systems_to_russia", 90, "about", False)]),
+    # without the kind named before, "such missiles" are no ballistic missiles
+    ("North Korea sends air-defence interceptors to Russia. Russia has received about 140 such missiles.", []),
+    # a quote closing right after the amount
+    ('Russia has received "roughly 230" North Korean ballistic missiles, an official said.',
+     [("ballistic_missiles_to_russia", 230, "about", False)]),
+    # Russia receiving is the destination, but another country receiving is not North Korea's
+    ("Russia has received upwards of 180 North Korean artillery systems.",
+     [("artillery_systems_to_russia", 180, "more_than", False)]),
+    ("North Korea shipped shells to Russia. Ukraine has received 3 million shells from its allies.", []),
+    # "while" opens a clause of its own: the casualties before it do not veto the troops after it
+    ("North Korean casualties stood at about 3,500 while 2,500 additional soldiers had been deployed to Russia.",
+     [("dprk_casualties", 3500, "about", False), ("dprk_troops_to_russia", 2500, "exact", True)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), THIRD_CASES, ids=[c[0][:50] for c in THIRD_CASES])
+def test_third_blind_pattern(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

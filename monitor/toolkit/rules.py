@@ -45,7 +45,8 @@ _NO_NOUN_AFTER = re.compile(
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
     r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
     r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
-    r"mentioned|previously|earlier|recorded|counted|the)\b|\s+[^\w\s])",
+    r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because)\b|"
+    r"\s+[^\w\s])",
     _FLAGS,
 )
 #: "14,000 — North Korean troops sent to Russia": an amount opening a line, then a dash or colon and its label
@@ -102,6 +103,12 @@ _COUNT_OF_ANY = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w'’-]+\s+){0
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|[—–](?=\s)|\d{1,2}[.)]\s)")
 
 
+#: "such", "these", "those" between an amount and its noun: a kind named before
+_DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b", _FLAGS)
+
+#: "120 of these systems", "150 such missiles": an amount whose kind the paragraph names before
+_POINTS_BACK = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such)\s", _FLAGS)
+
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
 
@@ -156,7 +163,10 @@ class Counted:
         if self.noun:
             noun = re.compile(
                 # "2,000 of its soldiers": a possessive's own people or goods
-                rf"(?:\s+of\s+(?:its|their|his)(?:\s+own)?(?=\s))?"
+                # "roughly 250" North Korean missiles: a quote closing right after the amount
+                rf"[\"”’]?"
+                # "120 of these systems": a demonstrative, like a possessive, points at the noun
+                rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s))?"
                 rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
                 rf"(?P<noun>(?i:{self.noun}))\b"
             )
@@ -220,7 +230,9 @@ class Counted:
             return False
         phrase = sentence[quantity.end:tail]
         if self._compiled["modifiers"] and not self._compiled["modifiers"].search(phrase):
-            return False
+            # "150 such missiles", "120 of these systems": the kind is named in the text before
+            if not (_DEMONSTRATIVE.search(phrase) and self._compiled["modifiers"].search(previous)):
+                return False
         if self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(phrase):
             return False
         clause = _clause_before(sentence, quantity.start)
@@ -314,6 +326,7 @@ class Detector:
                 if has_number(sentence.text) and (
                     earlier or going_on or self.keywords.search(sentence.text)
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
+                    or (_POINTS_BACK.search(sentence.text) is not None and bool(self.keywords.search(line)))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier)
@@ -514,4 +527,13 @@ def _clause_before(sentence: str, position: int) -> str:
     label = len(left.rstrip(" —–:")) if left.rstrip()[-1:] in ("—", "–", ":") else len(left)
     cut = max(left.rfind(", ", 0, label), left.rfind("; ", 0, label), left.rfind(" — ", 0, label),
               left.rfind(": ", 0, label))
+    # "casualties stood at 4,000 while also noting that 3,000 more ...": a conjunction opens a clause
+    conjunction = None
+    for conjunction in _CONJUNCTION.finditer(left, max(cut, 0), label):
+        pass
+    if conjunction is not None:
+        return left[conjunction.end():]
     return left[cut + 1:] if cut >= 0 else left
+
+
+_CONJUNCTION = re.compile(r"\s(?:while|whereas|but|although|though)\s")

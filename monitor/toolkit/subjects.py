@@ -52,8 +52,17 @@ _SOURCE_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+#: "Russia has received 150 missiles": the country that receives North Korea's goods and men
+#: is their destination, not another country acting on its own
+_RECEIVES_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:(?:has|have|had|also|reportedly|now|so\s+far|already|since|thus\s+far)\s+){0,3}"
+    r"(?:received|receives|receiving|obtained|obtains|acquired|acquires|got|gets|took\s+delivery)\b",
+    re.IGNORECASE,
+)
+_RECEIVER = re.compile(r"(?:Russia|Moscow|Kremlin)(?:'s|’s)?")
+
 _MODIFIER_WORDS = (
-    r"more|additional|extra|further|new|fresh|elite|special|operations|regular|active|active-duty|"
+    r"more|additional|extra|further|new|fresh|such|these|those|elite|special|operations|regular|active|active-duty|"
     r"combat|military|army|armed|heavy|light|medium|artillery|rocket|mortar|tank|ballistic|cruise|guided|"
     r"short|long|range|air|defen[cs]e|missile|surface|mobile|self|propelled|multiple|launch|launcher|"
     r"engineering|construction|it|tech|skilled|unskilled|manual|migrant|overseas|labou?r|infantry|ground|"
@@ -95,6 +104,8 @@ def acting_country(left: str) -> str | None:
     for match in reversed(list(_ACTOR.finditer(left))):
         if _NOT_ACTOR_BEFORE.search(left[: match.start()]) or _SOURCE_AFTER.match(left[match.end():]):
             continue
+        if _is_receiver(match, left):
+            continue
         return "north_korea" if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()) \
             else "foreign"
     return None
@@ -111,5 +122,12 @@ def names_other_country(sentence: str) -> bool:
     for match in FOREIGN.finditer(sentence):
         if _NOT_ACTOR_BEFORE.search(sentence[: match.start()]) or _SOURCE_AFTER.match(sentence[match.end():]):
             continue
+        if _is_receiver(match, sentence):
+            continue
         return True
     return False
+
+
+def _is_receiver(match: re.Match[str], text: str) -> bool:
+    """Whether ``match`` is Russia receiving: "Russia has received 150 missiles"."""
+    return bool(_RECEIVER.fullmatch(match.group())) and bool(_RECEIVES_AFTER.match(text[match.end():]))

@@ -248,16 +248,18 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
         rows.append({
             "feed": feed.label,
             "url": feed.url,
-            "last fetched": _when(s.last_fetched) if s else "never",
+            "last_fetched": _iso(s.last_fetched) if s else None,
             "status": ("disabled" if s and s.disabled else (s.last_status or "-") if s else "new"),
             "articles": s.articles if s else 0,
             "errors": s.consecutive_failures if s else 0,
-            "last error": (s.last_error or "") if s else "",
+            "last_error": (s.last_error or "") if s else "",
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
-        click.echo(_table(rows, ["feed", "last fetched", "status", "articles", "errors", "last error"]))
+        table = [{**r, "last fetched": _when(known[r["url"]].last_fetched if r["url"] in known else None),
+                  "last error": r["last_error"]} for r in rows]
+        click.echo(_table(table, ["feed", "last fetched", "status", "articles", "errors", "last error"]))
 
 
 @feeds.command(name="add")
@@ -368,7 +370,7 @@ def alerts(state: State, show_all: bool, as_json: bool) -> None:
     rows = [
         {"id": a.id, "status": str(a.status), "metric": a.metric, "value": a.value, "value_max": a.value_max,
          "qualifier": str(a.qualifier), "increment": a.increment, "period": a.period, "url": a.url,
-         "created": _when(a.created_at), "sources": list(a.domains),
+         "created": _iso(a.created_at), "sources": list(a.domains),
          "deliveries": {c: _delivery_cell(a, c) for c in config.digest.channels}}
         for a in found
     ]
@@ -376,8 +378,8 @@ def alerts(state: State, show_all: bool, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = [{**r, "value": f"{r['value']:,}" + (f"-{r['value_max']:,}" if r["value_max"] is not None else ""),
-              "sources": len(r["sources"]),
-              "delivery": ", ".join(f"{c}: {v}" for c, v in r["deliveries"].items())} for r in rows]
+              "sources": len(r["sources"]), "created": _when(a.created_at),
+              "delivery": ", ".join(f"{c}: {v}" for c, v in r["deliveries"].items())} for r, a in zip(rows, found)]
     click.echo(_table(table, ["id", "status", "metric", "value", "qualifier", "sources", "created", "delivery"]))
 
 
@@ -443,6 +445,15 @@ def group_baseline(values) -> list[dict]:
 
 def _when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def _iso(moment) -> str | None:
+    """``moment`` as ISO 8601 (UTC, seconds) for --json; None when there is none."""
+    if moment is None:
+        return None
+    from datetime import UTC
+
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _table(rows: list[dict], columns: list[str], *, uncut: tuple[str, ...] = ()) -> str:

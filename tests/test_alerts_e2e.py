@@ -90,6 +90,11 @@ def test_check_mails_one_digest_with_the_two_alerts_and_later_sightings_only_cor
     assert troops["sources"] == ["127.0.0.1", "localhost"]
     assert troops["deliveries"] == {"email": "sent", "file": "sent"}
     assert [a["metric"] for a in listed] == ["fixture_troops", "fixture_casualties"]
+    created = datetime.fromisoformat(troops["created"])  # ISO 8601, in UTC
+    assert created.utcoffset() == timedelta(0)
+    [feed] = json.loads(run_monitor("--config", config, "feeds", "--json").stdout)
+    assert list(feed) == ["feed", "url", "last_fetched", "status", "articles", "errors", "last_error"]
+    assert datetime.fromisoformat(feed["last_fetched"]).utcoffset() == timedelta(0)
 
     shown = run_monitor("--config", config, "digest", "--all")
     assert shown.returncode == 0, shown.stderr

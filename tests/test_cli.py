@@ -229,3 +229,15 @@ def test_missing_config_names_the_absolute_path_it_looked_for(tmp_path, run_cli,
     result = run_cli("feeds", env={"MONITOR_CONFIG": None})
     assert result.exit_code == 2
     assert f"config.toml: no such config file: {tmp_path / 'config.toml'} (give one with" in result.stderr
+
+
+def test_feeds_json_keys_are_snake_case_and_the_table_keeps_its_headers(tmp_path, run_cli):
+    from monitor.testing import write_config
+
+    config = write_config(tmp_path, feeds=["https://example.org/feed.xml"])
+    rows = json.loads(run_cli("--config", str(config), "feeds", "--json").stdout)
+    assert rows == [{"feed": "https://example.org/feed.xml", "url": "https://example.org/feed.xml",
+                     "last_fetched": None, "status": "new", "articles": 0, "errors": 0, "last_error": ""}]
+    table = run_cli("--config", str(config), "feeds").stdout
+    assert "last fetched" in table.splitlines()[0] and "last error" in table.splitlines()[0]
+    assert "never" in table.splitlines()[2]

@@ -299,3 +299,22 @@ THIRD_CASES = [
 @pytest.mark.parametrize(("text", "expected"), THIRD_CASES, ids=[c[0][:50] for c in THIRD_CASES])
 def test_third_blind_pattern(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+TABLE_CASES = [
+    # a table rendered as text: each row's label and value, under a heading naming the subject
+    ("What has North Korea sent Russia?\nItem | Figure | Source\n---|---|---\nTroops sent in 2024 | 12,500 | NIS\n"
+     "Additional troops, 2025 | 2,500 | NIS\n| Deaths | ~700 | NIS |",
+     [("dprk_troops_to_russia", 12500, "exact", False), ("dprk_troops_to_russia", 2500, "exact", True),
+      ("dprk_killed", 700, "about", False)]),
+    # a table of another army's numbers gives no North Korean figure
+    ("How large are the armies on the peninsula?\nArmy | Troops | Tanks\nSouth Korea | 450,000 | 2,200\n"
+     "United States | 28,500 | 90", []),
+    # a pipe that separates no cells is no table
+    ("North Korea sent 12,500 troops to Russia | NIS", [("dprk_troops_to_russia", 12500, "exact", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE_CASES, ids=[c[0][:50] for c in TABLE_CASES])
+def test_table_rows(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

@@ -300,6 +300,8 @@ class Detector:
         for line in text.splitlines():
             if not line.strip():
                 continue
+            if "|" in line:
+                line = _table_row(line)
             is_item = bool(_LIST_ITEM.match(line))
             lead = f"{lead}\n{line}"[-1000:] if is_item else line
             # a line that names none of the nouns may still go on from the figures of the line
@@ -431,6 +433,8 @@ class Detector:
             modifiers, tail = noun.group("mods"), noun.end()
         elif not carried and rule.noun_before(text, quantity):
             modifiers, tail = "", quantity.end
+            if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
+                quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
         elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and (
             quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
         ):
@@ -449,6 +453,26 @@ class Detector:
         if not rule.accepts(text, previous, quantity, modifiers, tail):
             return None
         return _make_figure(rule, text, quantity)
+
+
+#: a table rendered as text: "Troops sent in 2024 | 11,000 | MSMT", "| Deaths | ~600 |"
+_TABLE_CELLS = re.compile(r"\s*\|\s*")
+_TABLE_RULE = re.compile(r"[\s|:+-]*")
+#: a label that opens with an increment word: "Additional troops, early 2025: 3,000"
+_INCREMENT_LABEL = re.compile(r"\W*(?:additional|further|extra|fresh)\s[^:;.]{0,60}:\s*(?:\S+\s+){0,3}$", _FLAGS)
+
+
+def _table_row(line: str) -> str:
+    """A table row read as its label and value: "Troops | 11,000 | MSMT" -> "Troops: 11,000; MSMT".
+
+    A line with no "|" between two cells, or a rule line ("---|---"), is left as it is.
+    """
+    cells = [cell for cell in _TABLE_CELLS.split(line.strip().strip("|")) if cell]
+    if len(cells) < 2:
+        return line
+    if _TABLE_RULE.fullmatch(line):
+        return ""
+    return f"{cells[0]}: {cells[1]}" + "".join(f"; {cell}" for cell in cells[2:])
 
 
 def _make_figure(rule: Counted, text: str, quantity: Quantity) -> Figure:

@@ -456,15 +456,22 @@ def _iso(moment) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _table(rows: list[dict], columns: list[str], *, uncut: tuple[str, ...] = ()) -> str:
-    """A plain fixed-width table; cells are cut at 60 characters (except in the ``uncut`` columns)."""
+def _table(rows: list[dict], columns: list[str], *, uncut: tuple[str, ...] = (), width: int = 60) -> str:
+    """A plain fixed-width table; a cell longer than ``width`` is wrapped onto more lines (except in ``uncut``)."""
+    import textwrap
+
     if not rows:
         return "(none)"
-    cells = [[str(row.get(c, "")) if c in uncut else str(row.get(c, ""))[:60] for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines_of = [[[str(row.get(c, ""))] if c in uncut or len(str(row.get(c, ""))) <= width
+                 else textwrap.wrap(str(row.get(c, "")), width, break_on_hyphens=False) or [""]
+                 for c in columns] for row in rows]
+    widths = [max(len(c), *(len(line) for r in lines_of for line in r[i])) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    for row in lines_of:
+        for n in range(max(len(cell) for cell in row)):
+            lines.append("  ".join((cell[n] if n < len(cell) else "").ljust(w)
+                                   for cell, w in zip(row, widths)).rstrip())
     return "\n".join(lines)
 
 

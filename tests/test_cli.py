@@ -241,3 +241,31 @@ def test_feeds_json_keys_are_snake_case_and_the_table_keeps_its_headers(tmp_path
     table = run_cli("--config", str(config), "feeds").stdout
     assert "last fetched" in table.splitlines()[0] and "last error" in table.splitlines()[0]
     assert "never" in table.splitlines()[2]
+
+
+def test_plugins_tables_wrap_long_cells_instead_of_cutting_them(run_cli):
+    listed = json.loads(run_cli("plugins", "--json").stdout)
+    assert any(len(", ".join(p["metrics"])) > 60 for p in listed)  # the shipped munitions plugin
+    table = run_cli("plugins").stdout
+    words = table.split()
+    for plugin in listed:
+        for metric in plugin["metrics"]:
+            assert metric in words or f"{metric}," in words, metric
+    metrics = json.loads(run_cli("plugins", "--metrics", "--json").stdout)
+    assert any(len(m["description"]) > 60 for m in metrics)
+    table = " ".join(run_cli("plugins", "--metrics").stdout.split())
+    for metric in metrics:
+        assert " ".join(metric["description"].split()) in table, metric  # the last column: lines join up
+
+
+def test_table_wraps_a_long_cell_onto_aligned_lines():
+    from monitor.cli import _table
+
+    text = _table([{"a": "x", "b": "one two three four", "c": "end"}], ["a", "b", "c"], width=9)
+    assert text.splitlines() == [
+        "a  b        c",
+        "-  -------  ---",
+        "x  one two  end",
+        "   three",
+        "   four",
+    ]

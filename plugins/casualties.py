@@ -43,22 +43,36 @@ CAPTURED = r"\b(?:captured|capturing|captures|capture|took\s+prisoner|taken\s+pr
 #: translated copy: "casualties have exceeded 6,000 persons, of which dead about 2,000 persons"
 OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s+them)\s*,?\s*"
 
+#: no more North Korean soldiers can fall in Russia than were sent there: "2.5 million Koreans
+#: killed or wounded in the Korean War", "Russia has lost 700,000 soldiers killed and wounded"
+MOST = 300_000
+
+
+#: "the 50 or 60 casualties of any year since the armistice": a past war's count, in the amount's clause
+PAST_WAR = r"[^.;—–]{0,80}?\b(?:Korean\s+War|armistice|World\s+War|19\d\d)\b"
+
+
+def _counted(metric: str, **rule: object) -> Counted:
+    not_after = rule.pop("not_after", None)
+    return Counted(metric, max_value=MOST, not_after=f"{not_after}|{PAST_WAR}" if not_after else PAST_WAR, **rule)
+
+
 CASUALTIES = Detector(
-    Counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS, veto_left=CAPTURED),
-    Counted("dprk_casualties", noun=SOLDIERS, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=CAPTURED),
+    _counted("dprk_casualties", noun=rf"casualties|casualty|losses|{BOTH}|{ARE_BOTH}", veto=NOT_SOLDIERS, veto_left=CAPTURED),
+    _counted("dprk_casualties", noun=SOLDIERS, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=CAPTURED),
     # "as many as 6,000 of them have been killed or wounded"; not "Chinese volunteers, some 180,000 of whom died"
-    Counted("dprk_casualties", noun=THEM, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}"),
-    Counted(
+    _counted("dprk_casualties", noun=THEM, after=WERE + rf"(?:{BOTH})\b", veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}"),
+    _counted(
         "dprk_killed", noun=THEM, veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}",
         after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
     ),
-    Counted(
+    _counted(
         "dprk_wounded", noun=THEM, veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}",
         after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))",
     ),
-    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED,
+    _counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED,
             min_value=10),
-    Counted(
+    _counted(
         "dprk_casualties",
         before=(
             rf"\b(?:casualties|losses|casualty\s+(?:toll|count|figures?|numbers?)|{BOTH})\b[^.;]{{0,80}}?{LINK}"
@@ -66,32 +80,32 @@ CASUALTIES = Detector(
         ),
         veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)|" + CAPTURED,
     ),
-    Counted(
+    _counted(
         "dprk_killed",
         noun=rf"deaths|dead|fatalities|killed|lives|bodies|KIA|combat\s+deaths|{ARE_KILLED}",
         not_after=r"\s+(?:and|or|and/or)\s+(?:wounded|injured)", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
-    Counted(
+    _counted(
         "dprk_killed", noun=SOLDIERS,
         after=WERE + r"(?:killed|dead|died|slain|lost\s+their\s+lives)\b(?!\s+(?:and|or|and/or)\s+(?:wounded|injured))",
         veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
-    Counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
-    Counted(
+    _counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
+    _counted(
         "dprk_killed",
         before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"
         rf"|{OF_WHICH}(?:dead|killed|deaths)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b|" + CAPTURED,
     ),
-    Counted(
+    _counted(
         "dprk_wounded", noun=rf"wounded|injured|injuries|{ARE_WOUNDED}",
         not_after=r"\s+(?:and|or)\s+(?:killed|dead)", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
-    Counted(
+    _counted(
         "dprk_wounded", noun=SOLDIERS,
         after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))", veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
-    Counted(
+    _counted(
         "dprk_wounded",
         before=rf"\b(?:wounded|injured|WIA)\b(?!\s+(?:and|or)\s+(?:killed|dead))[^.;]{{0,40}}?{LINK}"
         rf"|{OF_WHICH}(?:wounded|injured)\s*(?::|—|–)?\s*",

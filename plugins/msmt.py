@@ -24,7 +24,9 @@ MEMBERS = Detector(
         r"participants|participating\s+(?:states|countries)|country|nation",
         subject=MSMT, actor=False, min_value=2, max_value=60,
         # "and 10 allies"; "operating in eight countries" names places, not members
-        veto_left=r"\b(?:and|plus|besides|with|other\s+than|in|across)\s*$",
+        veto_left=r"\b(?:and|plus|besides|with|other\s+than|in|across)\s*$"
+        # "the Security Council's 15 members": another body's members
+        r"|\b(?!MSMT|[Tt]eam|[Gg]roup|[Mm]onitors?)[\w.]+(?:'s|’s)\s*$",
         not_modifiers=r"\bother\b|\bEU\b|\bNATO\b|\bpermanent\b",
         # "cooperation between the two countries": Russia and North Korea, not the team
         veto=r"\b(?:the|both)\s+two\s+(?:countries|nations|states|sides|governments)\b",

@@ -26,6 +26,8 @@ OTHER_SENDER = (
     r"Britain|UK|Japan|China|Beijing|Iran|Tehran|Europe|EU|NATO)(?:'s|’s)?\s+(?:(?:has|have|had|is|was|were|also|so\s+far|already|now|itself|recently|will|would|to)\s+){0,3}"
     r"(?:export\w*|sold|sells?|selling|sen[dt]s?|sending|suppl\w+|deliver\w*|provid\w+|donat\w+|pledg\w+|ship\w*|produc\w+|buil[dt]s?)\b"
 )
+#: North Korea's own arsenal: "It fields some 6,000 rocket launchers", "the KPA operates 8,000 guns"
+OWN_ARSENAL = r"\b(?:fields?|fielding|possess(?:es|ed|ing)?|operates?|operating|inventory|arsenal\s+of|stockpile\s+of)\s+(?:\S+\s+){0,6}$"
 FIRED = (
     r"\b(?:fired|fires|firing|launched|launches|test-fired|tested|intercepted|shot\s+down|lost|losing|destroyed|"
     r"produced|produces|built|manufactured)\b"
@@ -37,6 +39,8 @@ MUNITIONS = Detector(
         noun=r"shells|rounds|munitions|ammunition|projectiles|rockets|mortar\s+(?:rounds|shells|bombs)",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{CAPACITY}|{OTHER_SENDER}", min_value=1000,
         not_modifiers=r"ballistic|containers?|anti-tank|anti-aircraft",
+        # "a container can hold roughly 500 rounds ..., or about 3,200 rounds": what one holds, in any clause
+        veto_before=CAPACITY,
     ),
     Counted(
         "munitions_containers_to_russia",
@@ -48,12 +52,12 @@ MUNITIONS = Detector(
         noun=r"missiles|KN-?2[345]s|Hwasong-11\w*s|rockets",
         modifiers=r"ballistic|KN-?2[345]|Hwasong|Iskander|close-range|short-range",
         not_modifiers=r"anti-tank|anti-aircraft|air[- ]defen[cs]e|surface-to-air|cruise|guided\s+(?!ballistic)",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=100_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=100_000,
     ),
     Counted(
         "ballistic_missiles_to_russia",
         noun=r"(?:short-range\s+)?ballistic\s+missiles|KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*(?:\s+ballistic)?\s+missiles",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=100_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=100_000,
     ),
     Counted(
         "ballistic_missiles_to_russia",
@@ -84,13 +88,13 @@ MUNITIONS = Detector(
         ),
         modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket",
         not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=20_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
     # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
     Counted(
         "artillery_systems_to_russia", noun=r"pieces",
         context=rf"^(?=[\s\S]*\b(?:artillery|howitzers?)\b)[\s\S]*(?:{TO_RUSSIA})",
-        actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", max_value=20_000,
+        actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
     keywords=r"shell|round|munition|ammunition|projectile|rocket|mortar|container|missile|howitzer|launcher|"
     r"MLRS|\bguns\b|artillery|pieces|KN-?2|Hwasong",

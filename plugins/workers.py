@@ -9,8 +9,9 @@ from monitor.toolkit import Counted, Detector
 
 IN_RUSSIA = r"Russia|Moscow|Vladivostok|Siberia|Far\s+East|Kursk|Primorsky|Alabuga|Tatarstan|Rosatom"
 WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)|sectors?|\bhired\b|\bIT\b"
-#: "100,000 workers abroad, mostly in China and Russia": all of North Korea's workers abroad, not Russia's
-ABROAD = r"\s+(?:abroad|overseas|worldwide|around\s+the\s+world|in\s+(?:\w+\s+)?(?:countries|nations))\b"
+#: "100,000 workers abroad, mostly in China and Russia", "100,000 workers thought to be abroad":
+#: all of North Korea's workers abroad, not Russia's
+ABROAD = r"(?:\s+(?!Russia)[\w-]+){0,4}?\s+(?:abroad|overseas|worldwide|around\s+the\s+world|in\s+(?:\w+\s+)?(?:countries|nations))\b"
 MILITARY = r"\b(?:troops|soldiers|military\s+personnel|fight\w*|combat|killed|wounded|casualt\w*)\b"
 
 WORKERS = Detector(

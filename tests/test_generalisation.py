@@ -318,3 +318,36 @@ TABLE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), TABLE_CASES, ids=[c[0][:50] for c in TABLE_CASES])
 def test_table_rows(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+TRAP_CASES_3 = [
+    # no more soldiers fall than were sent: a past war's or Russia's own losses
+    ("Some 70 years after more than 1.5 million Koreans were killed or wounded, North Korean soldiers die again.", []),
+    ("For Russia, which has lost more than 650,000 soldiers killed and wounded, North Korean troops help.", []),
+    # a past war's count in the amount's clause; the current figure before the dash still counts
+    ("The NIS put North Korean losses at 4,100 killed and wounded — far more than the 40 North Korean "
+     "casualties of any year since the armistice.",
+     [("dprk_casualties", 4100, "exact", False)]),
+    # a noun phrase ending right before each amount: the one before the first is not the second's
+    ("The NIS puts North Korean casualties at about 4,100 and the number of dead at around 550.",
+     [("dprk_casualties", 4100, "about", False), ("dprk_killed", 550, "about", False)]),
+    # workers "thought to be abroad" are all those abroad, not Russia's
+    ("Seoul counts 90,000 North Korean workers believed to be working abroad, in China, Russia and the Gulf.", []),
+    # another body's members, named by a possessive
+    ("Of the Security Council's 15 members, four are in the MSMT.", []),
+    ("The MSMT's 11 members met in Seoul.", [("msmt_member_states", 11, "exact", False)]),
+    # what one container holds, even in a later clause
+    ("One container can hold 400 rounds of 152mm shells to Russia, or about 2,500 rounds of smaller ammunition.", []),
+    # a date in a past year before the amount
+    ("On June 25, 1950, some 120,000 North Korean troops crossed into the South.", []),
+    # North Korea's own arsenal, in every coordinated amount
+    ("North Korea fields some 5,000 rocket launchers and more than 7,000 artillery pieces, as Russia wages war.", []),
+    # a qualifier that names the cap: "the maximum of 500,000 barrels" is the cap, not a delivery
+    ("That is double the maximum of 500,000 barrels of refined petroleum a year that North Korea may import.",
+     [("dprk_fuel_cap", 500000, "up_to", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TRAP_CASES_3, ids=[c[0][:50] for c in TRAP_CASES_3])
+def test_third_blind_traps(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

@@ -224,8 +224,14 @@ class Counted:
             left = f"{left}{copula.group()}"
         return bool(self._before.search(left))
 
-    def accepts(self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int) -> bool:
-        """Whether the sentence is about this rule's subject, around ``quantity``."""
+    def accepts(
+        self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False
+    ) -> bool:
+        """Whether the sentence is about this rule's subject, around ``quantity``.
+
+        ``labelled``: the amount's noun phrase ends right before it ("the number of dead at
+        600"), so the clause before starts after any amount before it.
+        """
         if not self.min_value <= quantity.value <= self.max_value:
             return False
         phrase = sentence[quantity.end:tail]
@@ -236,7 +242,13 @@ class Counted:
         if self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(phrase):
             return False
         clause = _clause_before(sentence, quantity.start)
-        if self._compiled["left"] and not self._compiled["left"].search(clause):
+        if labelled:
+            clause = _since_last_amount(sentence, clause, quantity)
+        # the qualifier's words may say what the amount is: "the maximum of 500,000 barrels"
+        qualified = f"{clause}{sentence[quantity.start:quantity.number_start]}"
+        if self._compiled["left"] and not (
+            self._compiled["left"].search(clause) or self._compiled["left"].search(qualified)
+        ):
             return False
         after, not_after = self._compiled["after"], self._compiled["not_after"]
         if after and not after.match(sentence, tail):
@@ -251,7 +263,7 @@ class Counted:
         if self._compiled["veto"] and self._compiled["veto"].search(sentence):
             return False
         veto_left = self._compiled["veto_left"]
-        if veto_left and veto_left.search(clause):
+        if veto_left and (veto_left.search(clause) or veto_left.search(qualified)):
             return False
         veto_before = self._compiled["veto_before"]
         if veto_before and veto_before.search(sentence, 0, quantity.start):
@@ -429,10 +441,11 @@ class Detector:
     @staticmethod
     def _figure(rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool) -> Figure | None:
         noun = None if carried else rule.noun_after(text, quantity)
+        labelled = False
         if noun is not None:
             modifiers, tail = noun.group("mods"), noun.end()
         elif not carried and rule.noun_before(text, quantity):
-            modifiers, tail = "", quantity.end
+            modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
         elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and (
@@ -450,7 +463,7 @@ class Detector:
                 quantity = dataclasses.replace(quantity, qualifier=Qualifier.ABOUT)
         else:
             return None
-        if not rule.accepts(text, previous, quantity, modifiers, tail):
+        if not rule.accepts(text, previous, quantity, modifiers, tail, labelled=labelled):
             return None
         return _make_figure(rule, text, quantity)
 
@@ -542,6 +555,17 @@ def _clause_end(sentence: str, position: int) -> int:
     """Where the clause holding ``position`` ends: a comma, a semicolon or a dash after it."""
     found = re.compile(r",\s|;\s|\s[—–-]\s|—").search(sentence, position)
     return found.start() if found else len(sentence)
+
+
+def _since_last_amount(sentence: str, clause: str, quantity: Quantity) -> str:
+    """``clause`` from the end of the amount before ``quantity`` in it, if any.
+
+    "casualties at about 4,700 and the number of dead at around 600": the words before
+    4,700 are its own, not 600's.
+    """
+    clause_start = quantity.start - len(clause)
+    last_end = max((q.end for q in find_quantities(sentence) if clause_start < q.end <= quantity.start), default=None)
+    return sentence[last_end:quantity.start] if last_end is not None else clause
 
 
 def _clause_before(sentence: str, position: int) -> str:

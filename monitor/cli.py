@@ -178,8 +178,10 @@ def scan(state: State, files: tuple[str, ...], as_json: bool, plugin_names: tupl
     else:
         from .scan import format_detection
 
+        mentions_run = not plugin_names or "mentions" in plugin_names
         for source, found, error in documents:
-            click.echo(format_detection(source, found, color=sys.stdout.isatty(), error=error))
+            click.echo(format_detection(source, found, color=sys.stdout.isatty(), error=error,
+                                        mentions_run=mentions_run))
     failed = sum(error is not None for _, _, error in documents)
     if failed:
         click.echo(f"Error: {failed} of {len(documents)} files could not be scanned", err=True)

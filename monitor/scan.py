@@ -72,13 +72,18 @@ def scan_document(
     return detect_article(pm, article, only=only), None
 
 
-def format_detection(source: str, found: Detection, *, color: bool = False, error: str | None = None) -> str:
-    """A readable block per file: mentions, then each figure with its sentence marked."""
+def format_detection(source: str, found: Detection, *, color: bool = False, error: str | None = None,
+                     mentions_run: bool = True) -> str:
+    """A readable block per file: mentions, then each figure with its sentence marked.
+
+    ``mentions_run`` False (``--plugin`` left the mentions plugin out): "mentions: not run", not "none".
+    """
     lines = [f"== {source}"]
     if error is not None:
         lines.append(f"error: {error}")
     counts = found.mention_counts()
-    lines.append("mentions: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+    lines.append("mentions: " + (", ".join(f"{k} {v}" for k, v in counts.items())
+                                 or ("none" if mentions_run else "not run")))
     if not found.figures:
         lines.append("figures: none")
     for figure in found.figures:

@@ -269,3 +269,20 @@ def test_table_wraps_a_long_cell_onto_aligned_lines():
         "   three",
         "   four",
     ]
+
+
+def test_scan_with_a_plugin_that_is_not_mentions_says_mentions_were_not_run(run_cli):
+    only_fuel = run_cli("scan", SEEDS[0], "--plugin", "fuel")
+    assert only_fuel.exit_code == 0, only_fuel.output
+    assert only_fuel.stdout.splitlines()[1] == "mentions: not run"
+    with_mentions = run_cli("scan", SEEDS[0], "--plugin", "fuel", "--plugin", "mentions")
+    assert with_mentions.stdout.splitlines()[1] == "mentions: MSMT 3, Pantsir 1"
+
+
+def test_readme_scan_example_names_a_plugin_that_exists(run_cli):
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = re.findall(r"monitor scan \S+ --plugin (\S+)", readme)
+    loaded = {p["name"] for p in json.loads(run_cli("plugins", "--json").stdout)}
+    assert named and set(named) <= loaded

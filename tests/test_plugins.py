@@ -182,7 +182,7 @@ def test_scan_with_plugin_shows_that_plugins_figures_sentence_by_sentence(tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"== {article}",
-        "mentions: none",
+        "mentions: not run",
         "- test_ships_to_russia = 12 (exact) [ships_count_plugin]",
         "    Three ports loaded cargo. Then >>12<< ships sailed to Russia.",
     ]

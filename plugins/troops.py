@@ -11,11 +11,11 @@ from monitor.toolkit import Counted, Detector
 SOLDIERS = (
     r"troops|soldiers|servicemen|service\s*members|military\s+personnel|personnel|fighters|combatants|"
     r"forces|infantrymen|infantry|contingent|force|commandos|recruits|conscripts|mercenaries|"
-    r"military\s+(?:personnel|staff)|special\s+forces|units"
+    r"military\s+(?:personnel|staff)|special\s+forces|units|replacements|reinforcements"
 )
 DEPLOYED = (
     r"\bsen[dt]\b|sending|deploy|dispatch|station|transferr|Russia|Kursk|front|\bfight|battle|\bwar\b|"
-    r"combat|reinforc|rotation|Moscow|Ukraine|Vladivostok|Far\s+East|flown|transport|shipp"
+    r"combat|reinforc|rotation|Moscow|Ukraine|Vladivostok|Far\s+East|flown|transport|shipp|arriv|replac"
 )
 #: a sentence about the Korean War or another past war is no deployment to Russia ("On June 25, 1950, ...")
 HISTORY = r"\b(?:in|on|since|during|of|from|by|until)\s+(?:\w+\.?\s+)?(?:\d{1,2},?\s+)?(?:1[89]\d\d|20[01]\d)\b|\bKorean\s+War\b|38th\s+parallel"
@@ -34,7 +34,9 @@ AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?r
 TROOPS = Detector(
     Counted(
         "dprk_troops_to_russia",
-        noun=r"(?:were|have\s+been|had\s+been|was)\s+(?:[\w-]+\s+)?(?:sent|deployed|dispatched|flown|transported)",
+        noun=r"(?:were|have\s+been|had\s+been|was)\s+(?:[\w-]+\s+)?(?:sent|deployed|dispatched|flown|transported)"
+        # "about 3,000 more had arrived": an increment's verb stands for the soldiers
+        r"|(?<=more\s)(?:have|had)\s+(?:[\w-]+\s+)?arrived",
         context=r"\b(?:troops|soldiers|military|personnel|forces|servicemen)\b",
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ|" + CASUALTY_WORDS,
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000,
@@ -74,7 +76,7 @@ TROOPS = Detector(
         min_value=100,
         max_value=300_000,
     ),
-    keywords=r"troop|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
+    keywords=r"troop|replacement|reinforcement|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
     r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)|\barmy\b|"
     r"\bpeople\b|\bpersons\b",
 )

@@ -351,3 +351,25 @@ TRAP_CASES_3 = [
 @pytest.mark.parametrize(("text", "expected"), TRAP_CASES_3, ids=[c[0][:50] for c in TRAP_CASES_3])
 def test_third_blind_traps(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+RECALL_CASES_3 = [
+    # replacements and reinforcements are soldiers sent; "N more had arrived" counts them
+    ("North Korean troops in Kursk now total about 13,500, including some 2,500 replacements who came in March.",
+     [("dprk_troops_to_russia", 13500, "about", False), ("dprk_troops_to_russia", 2500, "about", False)]),
+    ("North Korea has sent soldiers to Russia. In May, Seoul said about 2,500 more had arrived as reinforcements.",
+     [("dprk_troops_to_russia", 2500, "about", True)]),
+    ("An additional 1,200 North Korean servicemen arrived in March for training.",
+     [("dprk_troops_to_russia", 1200, "exact", True)]),
+    # "thousands of laborers" names the laborers the anaphor counts
+    ("Pyongyang has sent thousands of laborers to Russia. Their number has risen to an estimated 14,000.",
+     [("dprk_workers_to_russia", 14000, "about", False)]),
+    # an anaphor after a count of the dead is no count of soldiers sent
+    ("About 1,800 North Korean soldiers had been killed, up from an earlier estimate of 500.",
+     [("dprk_killed", 1800, "about", False), ("dprk_killed", 500, "exact", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RECALL_CASES_3, ids=[c[0][:50] for c in RECALL_CASES_3])
+def test_third_blind_recall(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

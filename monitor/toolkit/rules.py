@@ -97,6 +97,10 @@ _PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+coun
 _LABEL_OPENING = re.compile(r"^\s*\W*\s*[\w][\w\s'’/&-]{0,30}?(?::|\s[—–]\s)")
 #: "the number of", "the total of": the noun after it is the one counted
 _COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:[\w'’-]+\s+){0,2}$", _FLAGS)
+#: a verb right after a noun: what the sentence says of that noun ("soldiers had been killed")
+_VERB_AFTER = re.compile(r"\s+(?:were|was|had|have|has|been|are|is)\b", _FLAGS)
+#: "thousands of laborers", "hundreds of soldiers": a vague amount, whose noun heads the phrase
+_VAGUE_OF = re.compile(r"\b(?:thousands|hundreds|dozens|scores|tens\s+of\s+thousands|millions)\s+of\s+(?:[\w'’-]+\s+){0,2}$", _FLAGS)
 #: an anaphor that names its own noun: "the number of North Korean workers sent ... at"
 _COUNT_OF_ANY = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w'’-]+\s+){0,2}?(?:number|total|count|tally)\s+of\s+\w", _FLAGS)
 #: a line of a list: a bullet, a dash or an arrow before its text
@@ -203,7 +207,12 @@ class Counted:
         found = None
         for match in pattern.finditer(sentence):
             before = sentence[: match.start()]
-            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before) and not _COUNT_OF.search(before):
+            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before) and not _COUNT_OF.search(before) \
+                    and not _VAGUE_OF.search(before):
+                continue
+            # "2,000 soldiers had been killed ... up from its estimate of 600": a count this rule refuses
+            not_after = self._compiled["not_after"]
+            if not_after is not None and _VERB_AFTER.match(sentence, match.end()) and not_after.match(sentence, match.end()):
                 continue
             if is_foreign_owned(" ".join(before.split()[-3:])):
                 continue

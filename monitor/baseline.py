@@ -19,6 +19,7 @@ from .detect import detect_article
 from .errors import ConfigError
 from .records import Article, Figure
 from .store import baseline_is_built, replace_baseline
+from .wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def build_baseline(db: Database, pm: pluggy.PluginManager, *, seeds_dir: Path | 
     """Replace the baseline with the seeds' figures; how many figures it now holds."""
     found, sources = detect_baseline(pm, seeds_dir)
     replace_baseline(db, found, sources=sources, now=now)
-    log.info("baseline built: %d figures from %d seed articles", len(found), len(sources))
+    log.info("baseline built: %s from %s", plural(len(found), "figure"), plural(len(sources), "seed article"))
     return len(found)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import MonitorError
+from .wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def scan(state: State, files: tuple[str, ...], as_json: bool, plugin_names: tupl
                                         mentions_run=mentions_run))
     failed = sum(error is not None for _, _, error in documents)
     if failed:
-        click.echo(f"Error: {failed} of {len(documents)} files could not be scanned", err=True)
+        click.echo(f"Error: {failed} of {plural(len(documents), 'file')} could not be scanned", err=True)
     broken = sorted({name for _, found, _ in documents for name in found.failed_plugins})
     if broken:
         click.echo(f"Error: plugin {', '.join(broken)} failed on some files; their figures are missing", err=True)
@@ -303,8 +304,9 @@ def feeds_import(state: State, opml_file: Path) -> None:
         append_feeds(config.path, [feed_block(f.url, name=f.title) for f in new], database=state.db_path)
     for url in refused:
         click.echo(f"skipped {url}: not an http(s) URL", err=True)
-    click.echo(f"added {len(new)} feeds from {opml_file} to {config.path}; "
-               f"{len(found) - len(new) - len(refused)} were already there")
+    already = len(found) - len(new) - len(refused)
+    click.echo(f"added {plural(len(new), 'feed')} from {opml_file} to {config.path}; "
+               f"{already} {'was' if already == 1 else 'were'} already there")
 
 
 @feeds.command(name="export")
@@ -388,7 +390,7 @@ def alerts(state: State, show_all: bool, as_json: bool) -> None:
 def _delivery_cell(alert, channel: str) -> str:
     for state in alert.deliveries:
         if state.channel == channel:
-            return state.status if state.status == "sent" else f"{state.status} ({state.attempts} tries)"
+            return state.status if state.status == "sent" else f"{state.status} ({plural(state.attempts, 'try', 'tries')})"
     return "pending"
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import FeedError, SetupError
+from .wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", content_locatio
     base = content_location or url
     entries = [_entry(raw, base=base) for raw in raw_entries[:max_entries]]
     if problem:
-        log.warning("feed %s is not well-formed but yields %d entries: %s", url, len(raw_entries), problem)
+        log.warning("feed %s is not well-formed but yields %s: %s", url, plural(len(raw_entries), "entry", "entries"),
+                    problem)
     title = html_to_text(parsed.feed.get("title", "")) if parsed.get("feed") else ""
     return ParsedFeed(title=title, entries=tuple(entries), skipped=max(0, len(raw_entries) - max_entries),
                       problem=problem)

@@ -115,7 +115,7 @@ def test_refused_mail_is_retried_next_run_and_arrives_once(tmp_path, scripted_si
     assert "channel email failed" in first.stderr and "451" in first.stderr
     assert smtp_sink.messages == []
     pending = json.loads(run_monitor("--config", config, "alerts", "--json").stdout)
-    assert [a["deliveries"] for a in pending] == [{"email": "failed (1 tries)", "file": "sent"}] * 2
+    assert [a["deliveries"] for a in pending] == [{"email": "failed (1 try)", "file": "sent"}] * 2
 
     second = run_monitor("--config", config, "check")
     assert second.returncode == 0, second.stderr

@@ -286,3 +286,20 @@ def test_readme_scan_example_names_a_plugin_that_exists(run_cli):
     named = re.findall(r"monitor scan \S+ --plugin (\S+)", readme)
     loaded = {p["name"] for p in json.loads(run_cli("plugins", "--json").stdout)}
     assert named and set(named) <= loaded
+
+
+def test_counts_in_messages_agree_with_their_nouns(tmp_path, run_cli):
+    from monitor.testing import write_config
+    from monitor.wording import plural
+
+    assert [plural(1, "alert"), plural(2, "alert"), plural(0, "alert"), plural(1, "try", "tries"),
+            plural(3, "try", "tries"), plural(1500, "entry", "entries")] == [
+        "1 alert", "2 alerts", "0 alerts", "1 try", "3 tries", "1,500 entries"]
+    config = write_config(tmp_path)
+    opml = tmp_path / "one.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    '<outline type="rss" text="One" xmlUrl="https://one.example/feed.xml"/></body></opml>')
+    first = run_cli("--config", str(config), "feeds", "import", str(opml))
+    assert "added 1 feed from" in first.stdout and "0 were already there" in first.stdout
+    again = run_cli("--config", str(config), "feeds", "import", str(opml))
+    assert "added 0 feeds from" in again.stdout and "; 1 was already there" in again.stdout

@@ -164,3 +164,11 @@ def test_html_digest_renders_in_headless_chromium(tmp_path):
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert screenshot.stat().st_size > 20_000  # a blank page compresses to a few kB
+
+
+def test_a_feed_that_failed_once_says_one_failure():
+    once = FeedState(url="https://dead.example/feed", name="Dead feed", last_error="HTTP 503",
+                     failing_since=datetime(2025, 6, 1, 6, 0, tzinfo=UTC), consecutive_failures=1)
+    digest = render_digest([make_alert()], failing_feeds=[once], metrics=METRICS, now=NOW)
+    for body in (digest.markdown, digest.text):
+        assert "(1 failure in a row)" in body and "1 failures" not in body

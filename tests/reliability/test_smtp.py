@@ -106,7 +106,7 @@ def test_a_connection_dropped_after_data_is_resent_next_run_with_the_same_messag
     assert smtp_sink.messages == []
     [row] = digest_rows(tmp_path)
     assert row["status"] == "failed" and row["sent_at"] is None and "SMTPServerDisconnected" in row["last_error"]
-    assert [a["deliveries"] for a in pending_alerts(run_monitor, config)] == [{"email": "failed (1 tries)"}] * 2
+    assert [a["deliveries"] for a in pending_alerts(run_monitor, config)] == [{"email": "failed (1 try)"}] * 2
 
     second = run_monitor("--config", config, "check")
     assert second.returncode == 0, second.stderr
@@ -142,7 +142,7 @@ def test_every_recipient_refused_fails_the_channel_and_keeps_the_alerts_for_a_la
     [row] = digest_rows(tmp_path)
     assert row["status"] == "failed" and "550" in row["last_error"]
     assert smtp_sink.messages == [] and smtp_sink.data_attempts == 0
-    assert [a["deliveries"] for a in pending_alerts(run_monitor, config)] == [{"email": "failed (1 tries)"}] * 2
+    assert [a["deliveries"] for a in pending_alerts(run_monitor, config)] == [{"email": "failed (1 try)"}] * 2
 
     smtp_sink.refuse_rcpt = set()
     second = run_monitor("--config", config, "digest", "--send")

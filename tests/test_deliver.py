@@ -193,3 +193,26 @@ def test_a_digest_cut_off_mid_delivery_is_sent_again_as_it_was_before_new_alerts
     assert [c.key == key for c in outcome.channels] == [True, False]
     assert flaky.received == [tuple(first_ids), (max(first_ids) + 1,)]
     assert deliver_pending(config, db, pm, now=NOW + timedelta(minutes=10)).channels == []
+
+
+def test_the_summary_says_what_happened_on_each_channel(tmp_path, db):
+    config = config_for(tmp_path, channels='["file", "flaky"]')
+    pm = plugin_manager_for(builtins=False)
+    pm.register(FlakyChannel(failures=2), name="flaky_channel")
+    store_alerts(db, 15000)
+
+    first = deliver_pending(config, db, pm, now=NOW)
+    assert first.summary().startswith("delivered on file (1 alert; ")
+    assert first.summary().endswith("; flaky failed: flaky: the webhook answered 502")
+    again = deliver_pending(config, db, pm, now=NOW + timedelta(minutes=5))
+    assert again.summary() == "flaky failed: flaky: the webhook answered 502"  # not "nothing to deliver"
+
+
+def test_a_digest_dir_that_is_a_file_is_named_as_not_a_directory(tmp_path, db):
+    config = config_for(tmp_path)
+    config.digest_dir.parent.mkdir(parents=True, exist_ok=True)
+    config.digest_dir.write_text("not a folder", encoding="utf-8")
+    store_alerts(db, 15000)
+
+    outcome = deliver_pending(config, db, plugin_manager_for(builtins=False), now=NOW)
+    assert outcome.problems == [f"delivery on channel file failed: file: digest_dir {config.digest_dir} is not a directory"]

@@ -30,6 +30,7 @@ from ..store import (
     truncated_feeds,
     unconfirmed_digests,
 )
+from ..wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,12 @@ class DeliveryOutcome:
         return 1 if self.problems else 0
 
     def summary(self) -> str:
-        sent = [f"{c.channel} ({c.alerts} alerts{'; ' + c.note if c.note else ''})"
+        """What happened: "delivered on file (2 alerts; …); email failed: …", or "nothing to deliver"."""
+        sent = [f"{c.channel} ({plural(c.alerts, 'alert')}{'; ' + c.note if c.note else ''})"
                 for c in self.channels if c.key and not c.error]
-        failed = [c.channel for c in self.channels if c.error]
-        line = "delivered on " + ", ".join(sent) if sent else "nothing to deliver"
-        return line + (f"; failed: {', '.join(failed)}" if failed else "")
+        failed = [f"{c.channel} failed: {c.error}" for c in self.channels if c.error]
+        parts = (["delivered on " + ", ".join(sent)] if sent else []) + failed
+        return "; ".join(parts) or "nothing to deliver"
 
 
 def available_channels(pm: pluggy.PluginManager | None) -> dict[str, Channel]:
@@ -170,8 +172,9 @@ def _deliver_one(channel: Channel, digest: Digest, config, db: Database, *, now:
         result.error = f"{exc.__class__.__name__}: {exc}"
     if result.error:
         mark_digest_failed(db, digest_id, error=result.error)
-        log.warning("channel %s: %d alerts stay pending: %s", channel.name, result.alerts, result.error)
+        log.warning("channel %s: %s stay%s pending: %s", channel.name, plural(result.alerts, "alert"),
+                    "s" if result.alerts == 1 else "", result.error)
     else:
         mark_digest_sent(db, digest_id, now=now, note=result.note)
-        log.info("channel %s: delivered %d alerts (%s)", channel.name, result.alerts, result.note or "ok")
+        log.info("channel %s: delivered %s (%s)", channel.name, plural(result.alerts, "alert"), result.note or "ok")
     return result

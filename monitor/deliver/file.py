@@ -63,7 +63,10 @@ def deliver_file(digest: Digest, config: Any) -> str:
     """Write the digest in each of ``digest.formats`` into ``digest_dir``; the paths written."""
     folder = Path(config.digest_dir)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise DeliveryError(f"file: digest_dir {folder} is not a directory") from None
         paths = []
         for fmt in config.digest.formats:
             path = digest_path(folder, digest, fmt)

@@ -216,3 +216,21 @@ def test_a_digest_dir_that_is_a_file_is_named_as_not_a_directory(tmp_path, db):
 
     outcome = deliver_pending(config, db, plugin_manager_for(builtins=False), now=NOW)
     assert outcome.problems == [f"delivery on channel file failed: file: digest_dir {config.digest_dir} is not a directory"]
+
+
+def test_stdout_prints_the_plain_text_digest_even_when_markdown_is_a_format(tmp_path, db, capsys):
+    config = config_for(tmp_path, channels='["stdout"]')  # formats: markdown and html
+    store_alerts(db, 15000)
+
+    outcome = deliver_pending(config, db, plugin_manager_for(builtins=False), now=NOW)
+    assert outcome.exit_code == 0 and outcome.channels[0].note == "text on stdout"
+    printed = capsys.readouterr().out
+    assert printed.startswith("MONITOR DIGEST\n1 alert: fixture_troops 15,000")
+    assert "\\_" not in printed and "**" not in printed
+
+
+def test_the_shipped_config_delivers_to_files_only():
+    from pathlib import Path
+
+    shipped = load_config(Path(__file__).resolve().parent.parent / "config.toml")
+    assert list(shipped.digest.channels) == ["file"]  # a cron line appending stdout to a log gets no digest

@@ -1,4 +1,8 @@
-"""The ``stdout`` channel: the digest printed on standard output (markdown, else text)."""
+"""The ``stdout`` channel: the plain-text digest printed on standard output.
+
+Plain text, whatever ``digest.formats`` says: standard output is a terminal or a
+cron log, where markdown's escapes (``fuel\\_to\\_dprk``) and HTML are noise.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,10 @@ from ..records import Digest
 
 
 def deliver_stdout(digest: Digest, config: Any) -> str:
-    """Print the digest: markdown when it is among ``digest.formats``, else plain text."""
-    fmt = "markdown" if "markdown" in config.digest.formats else "text"
+    """Print the digest's plain-text body."""
     try:
-        sys.stdout.write(digest.body(fmt))
+        sys.stdout.write(digest.text)
         sys.stdout.flush()
     except OSError as exc:
         raise DeliveryError(f"stdout: cannot write: {exc.strerror or exc}") from None
-    return f"{fmt} on stdout"
+    return "text on stdout"

@@ -221,13 +221,19 @@ def group_alerts(alerts: Sequence[Alert], metrics: dict[str, Metric]) -> list[tu
     return list(groups.items())
 
 
-def summary_line(alerts: Sequence[Alert], failing: Sequence[FeedState]) -> str:
-    """One line: how many alerts, the top value of each metric, and failing feeds."""
+def summary_line(alerts: Sequence[Alert], failing: Sequence[FeedState], *, named: int | None = None) -> str:
+    """One line: how many alerts, the top value of each metric, and failing feeds.
+
+    The alerts not named (the others of a metric; the metrics past ``named``) are
+    counted: "9 alerts: fuel_to_dprk 1,000 (new); dprk_troops_to_russia 15,000; and 7 more".
+    """
     parts = []
-    for metric, group in group_alerts(alerts, {}):
+    for metric, group in group_alerts(alerts, {})[:named]:
         top = group[0]
         parts.append(f"{metric} {value_text(top.value, top.value_max, top.qualifier)}"
                      + (" (new)" if top.status == Status.NEW else ""))
+    if parts and len(alerts) > len(parts):
+        parts.append(f"and {len(alerts) - len(parts):,} more")
     line = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}" + (": " + "; ".join(parts) if parts else "")
     if failing:
         line += f"; {len(failing)} feed{'s' if len(failing) != 1 else ''} failing"
@@ -293,6 +299,11 @@ def render_digest(alerts: Sequence[Alert], *, failing_feeds: Sequence[FeedState]
     env = make_environment(templates_dir)
     bodies = {fmt: env.get_template(name).render(context) for fmt, name in FORMATS.items()}
     subject = one_line(env.get_template(SUBJECT_TEMPLATE).render(context))
+    for named in range(len(groups) - 1, 0, -1):  # too long: name fewer metrics, count the rest
+        if len(subject) <= MAX_SUBJECT:
+            break
+        shorter = {**context, "summary": summary_line(alerts, failing_feeds, named=named)}
+        subject = one_line(env.get_template(SUBJECT_TEMPLATE).render(shorter))
     if len(subject) > MAX_SUBJECT:
         subject = subject[: MAX_SUBJECT - 1].rstrip() + "…"
     return Digest(key=key or digest_key(channel, [a.id for a in alerts]), channel=channel, created_at=now,

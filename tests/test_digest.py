@@ -172,3 +172,21 @@ def test_a_feed_that_failed_once_says_one_failure():
     digest = render_digest([make_alert()], failing_feeds=[once], metrics=METRICS, now=NOW)
     for body in (digest.markdown, digest.text):
         assert "(1 failure in a row)" in body and "1 failures" not in body
+
+
+def test_the_summary_counts_the_alerts_it_does_not_name():
+    echo = make_alert(id=3, value=14000, significance=0.1)
+    summary = render([make_alert(), echo, CASUALTIES]).text.splitlines()[1]
+    assert summary == ("3 alerts: dprk_troops_to_russia about 15,000; dprk_casualties 6,000; and 1 more; "
+                             "1 feed failing")
+
+
+def test_a_long_subject_names_fewer_metrics_and_counts_the_rest():
+    alerts = [make_alert(id=i, metric=f"metric_with_a_rather_long_name_{i}", value=1000 * i, known_before=())
+              for i in range(1, 10)]
+    subject = render(alerts).subject
+    assert len(subject) <= 180
+    named = subject.count("metric_with_a_rather_long_name_")
+    assert 1 <= named < 9
+    assert subject.endswith(f"; and {9 - named} more; 1 feed failing")
+    assert subject.startswith("monitor: 9 alerts: metric_with_a_rather_long_name_")

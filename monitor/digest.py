@@ -138,6 +138,8 @@ class AlertView:
     quote: QuoteView
     known: tuple[KnownView, ...]
     sources: tuple[SourceView, ...]
+    #: the article's text is the feed entry's summary: the page could not be fetched or read
+    from_summary: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,7 @@ def _alert_view(alert: Alert, zone: ZoneInfo) -> AlertView:
         title=one_line(alert.title) or "(untitled)", link=safe_url(alert.url),
         published=_when(alert.published, zone), feed=one_line(alert.feed), quote=_quote_view(alert),
         known=tuple(_known_view(k) for k in alert.known_before), sources=tuple(sources),
+        from_summary=alert.extracted_from == "summary",
     )
 
 

@@ -161,6 +161,9 @@ class Alert:
     #: how far the value moved from the nearest known one (0.25 = 25 %); None for a new metric
     significance: float | None = None
     feed: str = ""
+    #: where the article's text came from (``Article.extracted_from``): "summary" when the page
+    #: could not be fetched or read and the feed entry's summary stood in for it
+    extracted_from: str = "page"
     #: the values known for the metric before this alert (baseline and earlier sightings)
     known_before: tuple[KnownValue, ...] = ()
     #: every distinct source that reported this value, the first one included

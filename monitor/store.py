@@ -533,7 +533,7 @@ def compare_and_alert(db: Database, figure: Figure, *, figure_id: int, article_i
 
 _ALERT_SELECT = """
     SELECT al.*, f.qualifier, f.period, f.quote, f.span_start, f.span_end, f.detector,
-           a.url, a.title, a.published, coalesce(fd.name, '') AS feed
+           a.url, a.title, a.published, a.extracted_from, coalesce(fd.name, '') AS feed
     FROM alerts al JOIN figures f ON f.id = al.figure_id JOIN articles a ON a.id = f.article_id
     LEFT JOIN feeds fd ON fd.id = a.feed_id
 """
@@ -568,6 +568,7 @@ def _alert_from_row(db: Database, row: dict) -> Alert:
         period=row["period"], quote=row["quote"], span=span, url=row["url"], title=row["title"],
         published=parse_iso(row["published"]), created_at=datetime.fromisoformat(row["created_at"]),
         detector=row["detector"], significance=row["significance"], feed=row["feed"],
+        extracted_from=row["extracted_from"],
         known_before=tuple(_known_before(db, row)),
         corroborations=tuple(_corroborations(db, row["id"])),
         deliveries=tuple(_delivery_states(db, row["id"])),

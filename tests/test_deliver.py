@@ -234,3 +234,17 @@ def test_the_shipped_config_delivers_to_files_only():
 
     shipped = load_config(Path(__file__).resolve().parent.parent / "config.toml")
     assert list(shipped.digest.channels) == ["file"]  # a cron line appending stdout to a log gets no digest
+
+
+def test_an_alert_whose_article_came_from_the_feeds_summary_is_marked_in_the_digest(tmp_path, db):
+    config = config_for(tmp_path)
+    figure = Figure(metric="fixture_troops", value=15000, quote="15,000 fixture troops.", span=(0, 6))
+    save_article(db, make_article("15,000 fixture troops.", url="https://news.example/a", extracted_from="summary"),
+                 Detection(figures=(figure,)), feed_id=None, entry_key="news.example/a", now=NOW)
+    store_alerts(db, 20000)
+    assert [a.extracted_from for a in list_alerts(db)] == ["summary", "file"]
+
+    deliver_pending(config, db, plugin_manager_for(builtins=False), now=NOW)
+    [markdown] = config.digest_dir.glob("*.md")
+    assert markdown.read_text(encoding="utf-8").count(
+        "(from the feed's summary; the page could not be fetched or read)") == 1

@@ -190,3 +190,11 @@ def test_a_long_subject_names_fewer_metrics_and_counts_the_rest():
     assert 1 <= named < 9
     assert subject.endswith(f"; and {9 - named} more; 1 feed failing")
     assert subject.startswith("monitor: 9 alerts: metric_with_a_rather_long_name_")
+
+
+def test_an_alert_read_from_the_feeds_summary_says_so_in_every_format():
+    digest = render([make_alert(extracted_from="summary"), CASUALTIES])
+    note = "from the feed's summary; the page could not be fetched or read"
+    for body in (digest.markdown, digest.text, digest.html.replace("From the", "from the")):
+        assert body.count(note) == 1  # the troops alert only
+    assert note not in render().markdown and "from the feed" not in render().html.lower()

@@ -5,7 +5,7 @@ soldiers killed or wounded"; not civilians, not Ukrainians ("Russian strikes kil
 """
 
 from monitor import Article, Figure, Metric, hookimpl
-from monitor.toolkit import FOREIGN, Counted, Detector
+from monitor.toolkit import FOREIGN, PAST_WAR, Counted, Detector
 
 SOLDIERS = (
     r"troops|soldiers|servicemen|service\s*members|fighters|combatants|men|personnel|(?:North\s+)?Koreans|forces|"
@@ -46,10 +46,6 @@ OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s
 #: no more North Korean soldiers can fall in Russia than were sent there: "2.5 million Koreans
 #: killed or wounded in the Korean War", "Russia has lost 700,000 soldiers killed and wounded"
 MOST = 300_000
-
-
-#: "the 50 or 60 casualties of any year since the armistice": a past war's count, in the amount's clause
-PAST_WAR = r"[^.;—–]{0,80}?\b(?:Korean\s+War|armistice|World\s+War|19\d\d)\b"
 
 
 def _counted(metric: str, **rule: object) -> Counted:

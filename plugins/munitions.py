@@ -6,7 +6,7 @@ or makes itself, not what others send to Ukraine.
 """
 
 from monitor import Article, Figure, Metric, hookimpl
-from monitor.toolkit import Counted, Detector
+from monitor.toolkit import PAST_WAR, Counted, Detector
 
 TO_RUSSIA = (
     r"Russia|Moscow|Kremlin|transfer|suppl|shipp|shipment|\bsen[dt]\b|provid|deliver|export|handed|gave|"
@@ -33,8 +33,16 @@ FIRED = (
     r"produced|produces|built|manufactured)\b"
 )
 
+
+
+def _counted(metric: str, **rule: object) -> Counted:
+    """A rule of arms sent to Russia; "400 pieces of artillery captured in the 1950–53 war" is a past war's."""
+    not_after = rule.pop("not_after", None)
+    return Counted(metric, not_after=f"{not_after}|{PAST_WAR}" if not_after else PAST_WAR, **rule)
+
+
 MUNITIONS = Detector(
-    Counted(
+    _counted(
         "munitions_rounds_to_russia",
         noun=r"shells|rounds|munitions|ammunition|projectiles|rockets|mortar\s+(?:rounds|shells|bombs)",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{CAPACITY}|{OTHER_SENDER}", min_value=1000,
@@ -42,45 +50,45 @@ MUNITIONS = Detector(
         # "a container can hold roughly 500 rounds ..., or about 3,200 rounds": what one holds, in any clause
         veto_before=CAPACITY,
     ),
-    Counted(
+    _counted(
         "munitions_containers_to_russia",
         noun=r"(?:shipping\s+)?containers|TEUs?|container\s+loads",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{CAPACITY}|{OTHER_SENDER}", min_value=10, max_value=500_000,
     ),
-    Counted(
+    _counted(
         "ballistic_missiles_to_russia",
         noun=r"missiles|KN-?2[345]s|Hwasong-11\w*s|rockets",
         modifiers=r"ballistic|KN-?2[345]|Hwasong|Iskander|close-range|short-range",
         not_modifiers=r"anti-tank|anti-aircraft|air[- ]defen[cs]e|surface-to-air|cruise|guided\s+(?!ballistic)",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=100_000,
     ),
-    Counted(
+    _counted(
         "ballistic_missiles_to_russia",
         noun=r"(?:short-range\s+)?ballistic\s+missiles|KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*(?:\s+ballistic)?\s+missiles",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=100_000,
     ),
-    Counted(
+    _counted(
         "ballistic_missiles_to_russia",
         before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?\s*(?:—|–|:|-|,)?\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", actor=False, max_value=100_000,
     ),
-    Counted(
+    _counted(
         "munitions_containers_to_russia",
         before=r"\bcontainers\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=10,
     ),
-    Counted(
+    _counted(
         "munitions_rounds_to_russia",
         before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=1000,
     ),
-    Counted(
+    _counted(
         "artillery_systems_to_russia",
         before=r"\b(?:guns|launchers|howitzers|artillery(?:\s+(?:pieces|systems))?|pieces)\b[^.;]{0,40}?"
         r"(?:\bnumbering|\btotall?ing|:|—|–)\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", actor=False, max_value=20_000,
     ),
-    Counted(
+    _counted(
         "artillery_systems_to_russia",
         noun=(
             r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|"
@@ -91,7 +99,7 @@ MUNITIONS = Detector(
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
     # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
-    Counted(
+    _counted(
         "artillery_systems_to_russia", noun=r"pieces",
         context=rf"^(?=[\s\S]*\b(?:artillery|howitzers?)\b)[\s\S]*(?:{TO_RUSSIA})",
         actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,

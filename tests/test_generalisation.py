@@ -373,3 +373,45 @@ RECALL_CASES_3 = [
 @pytest.mark.parametrize(("text", "expected"), RECALL_CASES_3, ids=[c[0][:50] for c in RECALL_CASES_3])
 def test_third_blind_recall(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+# --------------------------------------------------------------------------- borrowed subjects, past wars
+# A paragraph about other victims borrows no North Korean subject from the headline or the
+# paragraph before; arms from a past war are no transfer to Russia.
+
+BORROWED_CASES = [
+    # the paragraph names Ukrainian victims of Russian strikes before its noun-less casualty figure
+    ("North Korean troops in Russia: what we know\n"
+     "At least 12 Ukrainians were killed by Russian shelling on Sunday. Three people died and 23 were injured in Kharkiv.",
+     []),
+    ("Pyongyang's soldiers fight on in Kursk.\n"
+     "Civilians fled the city overnight. Four people were killed and 31 injured in the attack.",
+     []),
+    # another country acting earlier in the paragraph: its figure, not North Korea's
+    ("North Korea's arms exports\nRussia rebuilt its own arsenal. It has also received 300 launchers this year.", []),
+    # a paragraph that is about no one else still takes the subject from the one before
+    ("North Korea has sent about 11,000 troops to Russia.\nThe soldiers trained for weeks. Some 3,000 were killed, officials said.",
+     [("dprk_troops_to_russia", 11000, "about", False), ("dprk_killed", 3000, "about", False)]),
+    ("Pyongyang has fought alongside Moscow since October.\nThe fighting was fierce. Some 1,000 soldiers were wounded.",
+     [("dprk_wounded", 1000, "about", False)]),
+]
+
+PAST_WAR_ARMS_CASES = [
+    ("North Korea's war museum displays 400 pieces of artillery captured in the 1950–53 war.", []),
+    ("Pyongyang still keeps 200 howitzers taken from US forces in the Korean War.", []),
+    ("North Korea shipped 9,000 rounds to Russia left over from World War II.", []),
+    # the war in Ukraine is no past war
+    ("North Korea sent 120 pieces of artillery to Russia in 2024.", [("artillery_systems_to_russia", 120, "exact", False)]),
+    ("North Korea has shipped more than 9 million shells to Russia since 2023.",
+     [("munitions_rounds_to_russia", 9_000_000, "more_than", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BORROWED_CASES, ids=[c[0][:50] for c in BORROWED_CASES])
+def test_a_paragraph_about_others_borrows_no_subject(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), PAST_WAR_ARMS_CASES, ids=[c[0][:50] for c in PAST_WAR_ARMS_CASES])
+def test_arms_from_a_past_war_are_no_transfer(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

@@ -181,6 +181,22 @@ class Counted:
         self._compiled["requires"] = tuple(re.compile(p, _FLAGS) for p in self.requires)
         self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
 
+    def _paragraph_about_others(self, paragraph: str) -> bool:
+        """Whether ``paragraph`` (the sentences before this one), never naming the subject, is about others.
+
+        "At least 10 Ukrainians were killed by Russian strikes ... Two people were killed and 17
+        injured in the Odesa strike": a North Korean headline or paragraph before lends no subject
+        to a paragraph that has named what the rule refuses (civilians, Ukrainians) or, where the
+        subject must act, another country acting.
+        """
+        if not paragraph or self.subject is None or self.subject.search(paragraph):
+            return False
+        if self._compiled["veto"] and self._compiled["veto"].search(paragraph):
+            return True
+        return not self.subject_nearby and any(
+            names_other_country(sentence.text) for sentence in split_sentences(paragraph)
+        )
+
     def noun_after(self, sentence: str, quantity: Quantity) -> re.Match[str] | None:
         """The counted noun right after ``quantity``, with the modifiers before it."""
         return self.noun_after_position(sentence, quantity.end)
@@ -234,12 +250,14 @@ class Counted:
         return bool(self._before.search(left))
 
     def accepts(
-        self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False
+        self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False,
+        paragraph: str = "",
     ) -> bool:
         """Whether the sentence is about this rule's subject, around ``quantity``.
 
         ``labelled``: the amount's noun phrase ends right before it ("the number of dead at
-        600"), so the clause before starts after any amount before it.
+        600"), so the clause before starts after any amount before it. ``paragraph``: the sentences
+        of its paragraph before this one, which must not be about others for it to borrow the subject.
         """
         if not self.min_value <= quantity.value <= self.max_value:
             return False
@@ -284,6 +302,8 @@ class Counted:
             # industry makes") does not make the amount that country's
             own = sentence[: _clause_end(sentence, tail)]
             if (not self.subject_nearby and names_other_country(own)) or not self.subject.search(previous):
+                return False
+            if self._paragraph_about_others(paragraph):
                 return False
         if self.actor and not NORTH_KOREA.search(modifiers):
             if acting_country(sentence[: quantity.start]) == "foreign" and not _FROM_NORTH_KOREA.search(
@@ -352,7 +372,7 @@ class Detector:
                     or (_POINTS_BACK.search(sentence.text) is not None and bool(self.keywords.search(line)))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
-                    found = self.sentence_figures(sentence, context, earlier)
+                    found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
                 figures.extend(found)
                 chain = previous if _PRONOUN_OPENING.match(sentence.text) and not names_other_country(sentence.text) else ""
                 previous, earlier = sentence.text, {f.metric: f for f in found}
@@ -363,34 +383,34 @@ class Detector:
         return figures
 
     def sentence_figures(
-        self, sentence: Sentence, previous: str = "", earlier: dict[str, Figure] | None = None
+        self, sentence: Sentence, previous: str = "", earlier: dict[str, Figure] | None = None, *, paragraph: str = ""
     ) -> list[Figure]:
         """The figures of one sentence.
 
         ``previous``: the sentence before (and the headline), which may name the
         subject; ``earlier``: the figures of the sentence before, which "A further
-        3,000 followed" adds to.
+        3,000 followed" adds to; ``paragraph``: the sentences of its paragraph before it (see ``Counted.accepts``).
         """
         text = sentence.text
         found: list[Figure] = []
         matched: dict[str, object] = dict(earlier or {})
         for quantity in find_quantities(text):
             # a rule that names the noun wins over one that carries an earlier figure's noun over
-            figure = next((f for rule in self.rules if (f := self._figure(rule, text, previous, quantity, False))), None)
+            figure = next((f for rule in self.rules if (f := self._figure(rule, text, previous, quantity, False, paragraph))), None)
             if figure is None and matched:
                 figure = next(
                     (f for rule in self.rules
-                     if rule.metric in matched and (f := self._figure(rule, text, previous, quantity, True))),
+                     if rule.metric in matched and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
                     None,
                 )
             if figure is None:
-                figure = self._anaphor_figure(text, previous, quantity)
+                figure = self._anaphor_figure(text, previous, quantity, paragraph)
             if figure is not None:
                 found.append(figure)
                 matched[figure.metric] = quantity
         return found
 
-    def _anaphor_figure(self, text: str, previous: str, quantity: Quantity) -> Figure | None:
+    def _anaphor_figure(self, text: str, previous: str, quantity: Quantity, paragraph: str = "") -> Figure | None:
         """"By its count, that total had passed 24,000": the noun named in the sentence before.
 
         Only a noun-less amount right after "the/that figure, number, total ..." qualifies; the
@@ -410,7 +430,7 @@ class Detector:
         )
         if named_here:
             rule = named_here[0][2]
-            return _make_figure(rule, text, quantity) if rule.accepts(text, previous, quantity, "", quantity.end) else None
+            return _make_figure(rule, text, quantity) if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph) else None
         if _COUNT_OF_ANY.search(own):
             return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
@@ -425,7 +445,7 @@ class Detector:
             and ((rule.subject is not None and rule.subject.search(last)) or not names_other_country(last))
         )
         for _, _, rule in named:
-            if rule.accepts(text, previous, quantity, "", quantity.end):
+            if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph):
                 return _make_figure(rule, text, quantity)
         return None
 
@@ -448,7 +468,9 @@ class Detector:
         return bool(self.keywords.search(text))
 
     @staticmethod
-    def _figure(rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool) -> Figure | None:
+    def _figure(
+        rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool, paragraph: str = ""
+    ) -> Figure | None:
         noun = None if carried else rule.noun_after(text, quantity)
         labelled = False
         if noun is not None:
@@ -472,7 +494,7 @@ class Detector:
                 quantity = dataclasses.replace(quantity, qualifier=Qualifier.ABOUT)
         else:
             return None
-        if not rule.accepts(text, previous, quantity, modifiers, tail, labelled=labelled):
+        if not rule.accepts(text, previous, quantity, modifiers, tail, labelled=labelled, paragraph=paragraph):
             return None
         return _make_figure(rule, text, quantity)
 

@@ -13,6 +13,7 @@ __all__ = [
     "INCREMENT_AFTER",
     "INCREMENT_BEFORE",
     "NORTH_KOREA",
+    "PAST_WAR",
     "QUALIFIER_AFTER",
     "QUALIFIER_BEFORE",
 ]
@@ -72,6 +73,10 @@ BESIDES = re.compile(
     r"beyond|as\s+well\s+as|along\s+with|alongside)\b",
     re.IGNORECASE,
 )
+
+#: after an amount's noun, in its clause: a past war's count, not one of the war in Ukraine
+#: ("the 50 or 60 casualties of any year since the armistice", "400 guns captured in the 1950–53 war")
+PAST_WAR = r"[^.;—–]{0,80}?\b(?:Korean\s+War|armistice|World\s+War|19\d\d)\b"
 
 #: North Korea, its people and its army, however an outlet names them
 NORTH_KOREA = re.compile(

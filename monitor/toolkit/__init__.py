@@ -20,7 +20,15 @@ from .periods import Period, find_period, find_periods
 from .rules import Counted, Detector
 from .sentences import Sentence, split_sentences
 from .subjects import FOREIGN, MODIFIER, acting_country, is_foreign_owned, names_other_country
-from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, NORTH_KOREA, PAST_WAR, QUALIFIER_AFTER, QUALIFIER_BEFORE
+from .words import (
+    BESIDES,
+    INCREMENT_AFTER,
+    INCREMENT_BEFORE,
+    NORTH_KOREA,
+    PAST_WAR,
+    QUALIFIER_AFTER,
+    QUALIFIER_BEFORE,
+)
 
 __all__ = [
     "BESIDES",

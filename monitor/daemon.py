@@ -45,6 +45,7 @@ from .lock import hold_lock, holder_path
 from .pipeline import deliver_pending, is_due, poll_feed
 from .sources import check_xml_parser
 from .store import feed_state, open_store, store_errors
+from .wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ class Daemon:
         finally:
             db.close()
         self._schedule_digest()
-        log.info("reloaded %s: %d feeds (%d added, %d removed)", fresh.path, len(new_urls),
+        log.info("reloaded %s: %s (%d added, %d removed)", fresh.path, plural(len(new_urls), "feed"),
                  len(new_urls - old_urls), len(old_urls - new_urls), extra={"feeds": len(new_urls)})
 
     # --- feed jobs ---

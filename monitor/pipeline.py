@@ -39,6 +39,7 @@ from .store import (
     store_errors,
     stored_entry_keys,
 )
+from .wording import plural as _n
 
 if TYPE_CHECKING:
     from .deliver import DeliveryOutcome
@@ -88,10 +89,10 @@ class RunOutcome:
         failed = [f.feed.label for f in self.feeds if f.failed]
         articles = sum(f.new_articles for f in self.feeds)
         figures = sum(f.new_figures for f in self.feeds)
-        line = f"{len(self.feeds)} feeds polled, {articles} new articles, {figures} figures"
+        line = f"{_n(len(self.feeds), 'feed')} polled, {_n(articles, 'new article')}, {_n(figures, 'figure')}"
         background = sum(f.background for f in self.feeds)
         if background:
-            line += f" ({background} older articles of new feeds stored as background, without alerts)"
+            line += f" ({_n(background, 'older article')} of new feeds stored as background, without alerts)"
         if failed:
             line += f"; {len(failed)} failed: {', '.join(failed)}"
         return line
@@ -222,14 +223,14 @@ def finish_poll(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, p
     finally:
         poll.abandon()
     if outcome.background:
-        log.info("feed %s: first poll: %d articles published before %s stored as background, "
-                 "without alerts (digest.first_poll_window)", feed.label, outcome.background,
+        log.info("feed %s: first poll: %s published before %s stored as background, "
+                 "without alerts (digest.first_poll_window)", feed.label, _n(outcome.background, "article"),
                  poll.quiet_before.isoformat(timespec="minutes") if poll.quiet_before else "?",
                  extra={"feed": feed.url, "background": outcome.background})
     if outcome.stopped and poll.quiet_before is not None:
         # A first poll cut short stays a first poll: the back catalogue it did not reach must not alert.
-        log.info("feed %s: first poll stopped after %d articles; it starts again next time", feed.label,
-                 outcome.new_articles, extra={"feed": feed.url, "articles": outcome.new_articles})
+        log.info("feed %s: first poll stopped after %s; it starts again next time", feed.label,
+                 _n(outcome.new_articles, "article"), extra={"feed": feed.url, "articles": outcome.new_articles})
         return outcome
     # A poll cut short by the stop event keeps the old validators and is due at once,
     # so a conditional GET cannot hide the entries it did not reach.
@@ -243,8 +244,8 @@ def finish_poll(poll: Poll, *, config: Config, fetcher: Fetcher, db: Database, p
         next_due=now if outcome.stopped else next_poll(config, feed, now=now),
         skipped=None if not_modified else outcome.skipped_entries,  # a 304 says nothing of the entries
     )
-    log.info("feed %s: %s, %d new articles, %d figures", feed.label, outcome.status,
-             outcome.new_articles, outcome.new_figures,
+    log.info("feed %s: %s, %s, %s", feed.label, outcome.status,
+             _n(outcome.new_articles, "new article"), _n(outcome.new_figures, "figure"),
              extra={"feed": feed.url, "status": outcome.status, "articles": outcome.new_articles,
                     "figures": outcome.new_figures})
     return outcome

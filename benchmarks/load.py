@@ -36,6 +36,8 @@ import threading
 import time
 from pathlib import Path
 
+from .server import QuietHandler
+
 ENTRIES_PER_FEED = 10
 DEADLINE_SECONDS = 2
 #: every tenth feed fails, in this order of kinds: 4 % HTTP 500, 2 % each of reset, drip and HTML
@@ -76,18 +78,8 @@ class LoadServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.server_close()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(QuietHandler):
     server: LoadServer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def setup(self) -> None:
-        super().setup()
-        # headers and body go out as two writes: without this, Nagle's algorithm and the client's
-        # delayed ACK add ~40 ms to every response, and the benchmark would time the loopback
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         _, kind, number = self.path.split("/", 2)

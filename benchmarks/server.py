@@ -25,6 +25,21 @@ from pathlib import Path
 GEN_ENTRIES = 10
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1, no request log, and no Nagle delay on its responses."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out as two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every response with a body
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def generated_feed(number: int, *, base: str) -> bytes:
     """An RSS feed with ``GEN_ENTRIES`` entries whose summaries vary with ``number``."""
     items = []
@@ -61,18 +76,7 @@ def _serve(corpus: str | None, page_paths: list[str], chunks: list[list[str]], p
     counts = {"requests": 0, "not_modified": 0}
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def setup(self) -> None:
-            super().setup()
-            # headers and body go out as two writes: without this, Nagle's algorithm and the
-            # client's delayed ACK add ~40 ms to every response with a body
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path != "/stats":

@@ -172,6 +172,21 @@ def detect(article):
 
 
 @pytest.fixture
+def troops_entry():
+    """troops_entry(key, troops, published) -> a feed entry whose summary reports ``troops`` sent to Russia."""
+    from email.utils import format_datetime
+
+    def entry(key: str, troops: int, published) -> dict[str, str]:
+        item = {"title": f"Story {key}", "guid": key,
+                "description": f"North Korea has sent {troops:,} troops to Russia, officials said."}
+        if published is not None:
+            item["pubDate"] = format_datetime(published)
+        return item
+
+    return entry
+
+
+@pytest.fixture
 def fast_schedule() -> str:
     """A ``[schedule]`` section for daemon tests: every second, no jitter, backoff capped at 8 s."""
     return FAST_SCHEDULE

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 from werkzeug import Request, Response
 
@@ -21,20 +20,12 @@ from monitor.testing import feed_xml, write_config
 NOW = datetime.now(UTC)
 
 
-def troops_entry(key: str, troops: int, published: datetime | None) -> dict[str, str]:
-    item = {"title": f"Story {key}", "guid": key,
-            "description": f"North Korea has sent {troops:,} troops to Russia, officials said."}
-    if published is not None:
-        item["pubDate"] = format_datetime(published)
-    return item
-
-
 def poll(config, db, pm, *, stop: threading.Event | None = None):
     with Fetcher(config.fetch) as fetcher:
         return poll_feed(config.feeds[0], config=config, fetcher=fetcher, db=db, pm=pm, now=NOW, stop=stop)
 
 
-def test_a_first_poll_cut_short_stays_a_first_poll(httpserver, tmp_path):
+def test_a_first_poll_cut_short_stays_a_first_poll(httpserver, tmp_path, troops_entry):
     old = [troops_entry(f"old-{i}", 20_000 + 100 * i, NOW - timedelta(days=30 + i)) for i in range(5)]
     httpserver.expect_request("/feed.xml").respond_with_data(feed_xml(old), content_type="application/rss+xml")
     config = load_config(write_config(tmp_path, feeds=[httpserver.url_for("/feed.xml")]))
@@ -68,7 +59,7 @@ def test_a_304_keeps_the_note_of_entries_over_the_cap(httpserver, tmp_path):
     assert feed_state(db, config.feeds[0].url).skipped_entries == 20
 
 
-def test_undated_entries_are_stored_oldest_first_after_the_dated_ones(httpserver, tmp_path):
+def test_undated_entries_are_stored_oldest_first_after_the_dated_ones(httpserver, tmp_path, troops_entry):
     # feeds list the newest first: "c" is the newest undated entry
     entries = [troops_entry("c", 13_000, None), troops_entry("dated", 12_500, NOW - timedelta(hours=1)),
                troops_entry("b", 14_000, None), troops_entry("a", 15_000, None)]
@@ -89,7 +80,7 @@ def test_hostile_dates_and_retry_after_values_are_ignored_not_raised():
     assert parse_retry_after("\u00b2") is None and parse_retry_after("120") == 120.0
 
 
-def test_first_poll_stop_leaves_no_success_in_the_file(httpserver, tmp_path):
+def test_first_poll_stop_leaves_no_success_in_the_file(httpserver, tmp_path, troops_entry):
     """The same, read back by another connection: nothing recorded means the next run is a first poll."""
     httpserver.expect_request("/feed.xml").respond_with_data(
         feed_xml([troops_entry("x", 20_000, NOW - timedelta(days=40))]), content_type="application/rss+xml")

@@ -284,18 +284,11 @@ def test_entry_without_guid_or_link_keeps_its_key_when_its_content_changes(tmp_p
 
 
 def test_first_poll_of_a_new_feed_stores_its_back_catalogue_without_an_alert_flood(tmp_path, httpserver,
-                                                                                   run_monitor):
+                                                                                   run_monitor, troops_entry):
     """T38: 200 old entries, each with a figure no alert has seen, plus two recent ones and an undated one."""
     from datetime import UTC, datetime, timedelta
-    from email.utils import format_datetime
 
-    def entry(key: str, troops: int, published: datetime | None) -> dict[str, str]:
-        item = {"title": f"Story {key}", "guid": key,
-                "description": f"North Korea has sent {troops:,} troops to Russia, officials said."}
-        if published is not None:
-            item["pubDate"] = format_datetime(published)
-        return item
-
+    entry = troops_entry
     now = datetime.now(UTC)
     old = [entry(f"old-{i}", 20_000 + 10 * i, now - timedelta(days=30 + i)) for i in range(200)]
     recent = [entry("recent", 17_000, now - timedelta(hours=2)), entry("undated", 18_000, None),

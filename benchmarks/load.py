@@ -36,8 +36,6 @@ import threading
 import time
 from pathlib import Path
 
-from .server import QuietHandler
-
 ENTRIES_PER_FEED = 10
 DEADLINE_SECONDS = 2
 #: every tenth feed fails, in this order of kinds: 4 % HTTP 500, 2 % each of reset, drip and HTML
@@ -78,8 +76,19 @@ class LoadServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.server_close()
 
 
-class Handler(QuietHandler):
+class Handler(http.server.BaseHTTPRequestHandler):
+    """The load run's routes (this module is also loaded by path, by tests/reliability/test_load.py,
+    so it imports nothing of its package)."""
+
+    protocol_version = "HTTP/1.1"
     server: LoadServer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as server.QuietHandler
 
     def do_GET(self) -> None:
         _, kind, number = self.path.split("/", 2)

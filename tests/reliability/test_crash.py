@@ -251,8 +251,9 @@ def test_check_killed_at_random_moments_loses_and_duplicates_nothing(state_dir, 
     for message_id in duplicated:
         positions = [n for n, i in enumerate(ids) if i == message_id]
         assert len(positions) == 2, (message_id, positions, summary)
-        killed = [k for k in kills if k.landed and k.mail_before <= positions[0] < k.mail_killed <= positions[1]
-                  < k.mail_after]
+        # both copies within one killed round (the victim's copy may reach the sink only after the kill,
+        # as the server reads what the victim sent before it died)
+        killed = [k for k in kills if k.landed and k.mail_before <= positions[0] < positions[1] < k.mail_after]
         assert len(killed) == 1, (message_id, positions, summary)
     per_round = Counter(k.round for k in kills for i in duplicated if i in ids[k.mail_before:k.mail_after])
     assert all(count == 1 for count in per_round.values()), per_round

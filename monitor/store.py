@@ -611,16 +611,6 @@ def _delivery_states(db: Database, alert_id: int) -> list[DeliveryState]:
                           last_error=r["last_error"], sent_at=parse_iso(r["sent_at"])) for r in rows]
 
 
-def failing_feeds(db: Database, *, failing_since_before: datetime) -> list[FeedState]:
-    """Feeds failing without a break since before the given moment."""
-    return [s for s in feed_states(db) if s.failing_since is not None and s.failing_since <= failing_since_before]
-
-
-def truncated_feeds(db: Database) -> list[FeedState]:
-    """Feeds whose last poll had more entries than ``fetch.max_entries_per_feed``."""
-    return [s for s in feed_states(db) if s.skipped_entries]
-
-
 # --- deliveries (the outbox) ---------------------------------------------------
 
 

@@ -19,15 +19,14 @@ import pluggy
 from sqlite_utils import Database
 
 from ..errors import ConfigError, DeliveryError, PluginError
-from ..records import Channel, Digest
+from ..records import Channel, Digest, FeedState
 from ..store import (
     claim_digest,
     digest_status,
-    failing_feeds,
+    feed_states,
     list_alerts,
     mark_digest_failed,
     mark_digest_sent,
-    truncated_feeds,
     unconfirmed_digests,
 )
 from ..wording import plural
@@ -92,15 +91,14 @@ def _metrics(pm: pluggy.PluginManager | None) -> dict:
     return {key: metric for key, (metric, _) in declared_metrics(pm).items()} if pm is not None else {}
 
 
-def _failing(config, db: Database, now: datetime) -> list:
+def _feed_health(config, db: Database, now: datetime) -> tuple[list[FeedState], list[FeedState]]:
+    """The configured feeds failing since before ``digest.failing_after``, and those whose last poll
+    had more entries than ``fetch.max_entries_per_feed``: the digest's feed-health section."""
     configured = {feed.url for feed in config.feeds}
     since = now - timedelta(seconds=config.digest.failing_after)
-    return [f for f in failing_feeds(db, failing_since_before=since) if not configured or f.url in configured]
-
-
-def _truncated(config, db: Database) -> list:
-    configured = {feed.url for feed in config.feeds}
-    return [f for f in truncated_feeds(db) if not configured or f.url in configured]
+    states = [s for s in feed_states(db) if not configured or s.url in configured]
+    failing = [s for s in states if s.failing_since is not None and s.failing_since <= since]
+    return failing, [s for s in states if s.skipped_entries]
 
 
 def preview_digest(config, db: Database, pm: pluggy.PluginManager | None, *, now: datetime,
@@ -109,8 +107,8 @@ def preview_digest(config, db: Database, pm: pluggy.PluginManager | None, *, now
     from ..digest import render_digest
 
     alerts = list_alerts(db, pending_for=None if include_sent else list(config.digest.channels))
-    return render_digest(alerts, failing_feeds=_failing(config, db, now),
-                         truncated_feeds=_truncated(config, db), metrics=_metrics(pm), now=now,
+    failing, truncated = _feed_health(config, db, now)
+    return render_digest(alerts, failing_feeds=failing, truncated_feeds=truncated, metrics=_metrics(pm), now=now,
                          timezone=config.digest.timezone, templates_dir=config.templates_dir)
 
 
@@ -126,7 +124,7 @@ def deliver_pending(config, db: Database, pm: pluggy.PluginManager | None, *, no
     for name in config.digest.channels:
         if name not in (known or builtins):
             raise ConfigError(f"digest.channels: unknown channel {name!r} (available: {', '.join(sorted(known))})")
-    failing, truncated = _failing(config, db, now), _truncated(config, db)
+    failing, truncated = _feed_health(config, db, now)
 
     def send(name: str, alerts: list, key: str) -> ChannelOutcome:
         nonlocal known

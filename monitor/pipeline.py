@@ -424,8 +424,8 @@ def check_once(config: Config, *, now: datetime, all_feeds: bool = False, wait: 
             with Fetcher(config.fetch) as fetcher, _page_pool(config) as pages:
                 outcome = run_check(config, fetcher=fetcher, db=db, pm=pm, now=now, all_feeds=all_feeds,
                                     stop=stop, pages=pages)
-            scheduled = _scheduled_delivery(config, db, now)
-            if scheduled is not False:
+            due, scheduled = _digest_due(config, db, now)
+            if due:
                 outcome.delivery = deliver_pending(config, db, pm, now=now)
                 outcome.problems.extend(outcome.delivery.problems)
                 if scheduled is not None and not outcome.delivery.problems:
@@ -439,22 +439,23 @@ def check_once(config: Config, *, now: datetime, all_feeds: bool = False, wait: 
 SCHEDULED_MARK = "digest.last_scheduled"
 
 
-def _scheduled_delivery(config: Config, db: Database, now: datetime) -> datetime | None | bool:
-    """Whether ``check`` delivers now: None with ``digest.schedule = "immediate"`` (always), the
-    scheduled time to deliver for when one has passed since the last delivery made for one, else False."""
+def _digest_due(config: Config, db: Database, now: datetime) -> tuple[bool, datetime | None]:
+    """Whether ``check`` delivers now, and the scheduled time it delivers for: always with
+    ``digest.schedule = "immediate"`` (no scheduled time), else once a scheduled time has passed
+    since the last one a delivery was made for."""
     from .schedule import cron_trigger, last_scheduled, next_scheduled
 
     trigger = cron_trigger(config.digest.schedule, config.digest.timezone, label=config.path.name)
     if trigger is None:
-        return None
-    due = last_scheduled(trigger, now)
+        return True, None
+    scheduled = last_scheduled(trigger, now)
     done = get_mark(db, SCHEDULED_MARK)
-    if due is not None and (done is None or parse_iso(done) < due):
-        return due
+    if scheduled is not None and (done is None or parse_iso(done) < scheduled):
+        return True, scheduled
     upcoming = next_scheduled(trigger, now)
     log.info("digest: next delivery at %s (digest.schedule %r); pending alerts wait for it",
              upcoming.isoformat(timespec="minutes") if upcoming else "?", config.digest.schedule)
-    return False
+    return False, None
 
 
 def deliver_pending(config: Config, db: Database, pm: pluggy.PluginManager, *, now: datetime) -> DeliveryOutcome:

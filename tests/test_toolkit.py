@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from monitor.toolkit import (
@@ -11,6 +13,7 @@ from monitor.toolkit import (
     is_foreign_owned,
     names_other_country,
     parse_amount,
+    sentences,
     split_sentences,
 )
 
@@ -184,3 +187,63 @@ def test_a_hyphenated_scale_is_part_of_the_amount() -> None:
 def test_tilde_k_and_plus_on_telegram_style_amounts() -> None:
     assert [(q.value, q.qualifier) for q in find_quantities("KIA: 800+ ; WIA: ~4.2K ; shells: 7M+")] == [
         (800, "more_than"), (4200, "about"), (7000000, "more_than")]
+
+
+def _data_lines() -> list[str]:
+    root = Path(__file__).resolve().parent
+    paths = [*sorted(root.glob("data/*/*.txt")), *sorted((root.parent / "seeds").glob("*.txt"))]
+    return [line for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_plain_lines_are_split_as_syntok_splits_them() -> None:
+    """The shortcut past syntok agrees with syntok on every line of the test articles it takes.
+
+    It must also take most of them, or detection pays syntok's price on every paragraph again.
+    """
+    lines = [line for line in _data_lines() if sentences._MAYBE_SEVERAL.search(line)]
+    taken = [line for line in lines if sentences._plain_spans(line) is not None]
+    assert len(taken) > 0.6 * len(lines)
+    assert [sentences._plain_spans(line) for line in taken] == [sentences._syntok_segmented(line) for line in taken]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Troops went. The rest stayed.", ["Troops went.", "The rest stayed."]),
+        ("It said it “would go on.” Then it left.", ["It said it “would go on.”", "Then it left."]),
+        ('He said "We went." A source agreed.', ['He said "We went."', "A source agreed."]),
+        ("It came from the U.S. The report agreed.", ["It came from the U.S.", "The report agreed."]),
+        ("It rose to 1.2 million in 2024. Many left; others stayed.",
+         ["It rose to 1.2 million in 2024.", "Many left; others stayed."]),
+        ("The team (MSMT) met. Its report came out.", ["The team (MSMT) met.", "Its report came out."]),
+    ],
+)
+def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -> None:
+    assert sentences._plain_spans(line) is not None
+    assert [s.text for s in split_sentences(line)] == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The U.S. Army and Gen. Kim met. They talked.",  # an abbreviation: syntok's call
+        "N. Korea sent troops. More followed.",  # an initial
+        "KYIV (Reuters) - Troops went. More followed.",  # an aside after a sentence's first word
+        "It met on Sept. 18. Officials came.",  # a month's abbreviation
+        "1. Troops. More went.",  # a numbered list
+    ],
+)
+def test_lines_that_need_judgement_go_to_syntok(line: str) -> None:
+    assert sentences._plain_spans(line) is None
+    assert [s.text for s in split_sentences(line)] == [
+        line[start:end].strip() for start, end in sentences._syntok_segmented(line)
+    ]
+
+
+def test_a_sentence_ending_in_a_word_syntok_lists_as_an_abbreviation_still_ends() -> None:
+    """syntok lists "cap" (capitulo) as an abbreviation; in English news it ends sentences."""
+    text = "Russia sent far more than the 500,000-barrel annual cap. Each tanker carries 8,000 barrels."
+    assert [s.text for s in split_sentences(text)] == [
+        "Russia sent far more than the 500,000-barrel annual cap.",
+        "Each tanker carries 8,000 barrels.",
+    ]

@@ -2,9 +2,18 @@
 
 Every line break is a hard boundary (extracted articles put one paragraph, one
 headline or one caption on each line); inside a line, sentences are found by
-syntok, chosen by measurement over pysbd and blingfire (``benchmarks/segmenters.py``,
-``docs/design-notes.md``): it keeps "U.S.", "U.N.", "N. Korea", "Sept. 2024" and
-"No. 3" inside their sentences and splits after "p.m." only where a sentence ends.
+syntok, chosen by measurement over pysbd, blingfire, nupunkt and sentencex
+(``benchmarks/segmenters.py``, ``docs/design-notes.md``): it keeps "U.S.", "U.N.",
+"N. Korea", "Sept. 2024" and "No. 3" inside their sentences and splits after "p.m."
+only where a sentence ends.
+
+syntok is pure Python and costs about a microsecond a character, most of it in its
+tokenizer, which is as much as all the detectors together. Most lines need none of
+its judgement: every stop in them ends a plain word before a capitalised one ("troops.
+The"), sits inside a number or comes before a lowercase word. ``_plain_spans`` splits
+those lines as syntok would, by syntok's own rules and word lists, and hands every
+other line (brackets, semicolons, abbreviations, initials, "No. 3") to syntok itself;
+``tests/test_toolkit.py`` checks that both agree on every line where the shortcut is taken.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from syntok import segmenter
+from syntok._segmentation_states import State
 
 __all__ = ["Sentence", "split_sentences"]
 
@@ -61,9 +71,90 @@ def _iter_sentences(text: str, keep: Callable[[str], bool] | None) -> Iterator[S
             yield _stripped(body[start:end], line.start() + start)
 
 
+#: syntok's abbreviations are English, German and Spanish; these are also English words that
+#: end sentences ("above the 500,000-barrel annual cap. Each tanker ..."), which it would not split
+_ENGLISH_WORDS = frozenset(
+    {"cap", "min", "max", "art", "alt", "col", "gen", "med", "lit", "mag", "vol", "tab", "tel", "sci", "nat", "dom", "mos"}
+)
+State.abbreviations = State.abbreviations - _ENGLISH_WORDS
+
+_TERMINAL = re.compile(r"[.?!;]")
+#: a short bracketed aside with no stop in it, "(MSMT)", which syntok reads past without a
+#: thought, unless it follows a sentence's first word ("KYIV (Reuters) - ...") or another aside
+_ASIDE = re.compile(r"[(\[][\w ,'’/&-]{0,58}[)\]](?!\s*[(\[])")
+#: what only syntok judges: other brackets, ellipses, other scripts' stops and runs of stops
+_NEEDS_SYNTOK = re.compile(r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠]|[.?!;]{2}")
+_WORDS = re.compile(r"\S+")
+_ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
+#: the token before a stop that syntok always splits after: a plain word, lowercase, capitalised
+#: or in capitals, not after a hyphen, an apostrophe or a dot ("SpaceX" is "Space" "X" to it, so a
+#: capital inside is refused), or a number of two digits or more after other text
+_WORD_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
+#: after the stop: a closing quote, one space, an opening quote, then a capitalised word
+_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z][a-z]*)\b")
+#: "U.S.", "U.N.": initials with their stops, one token to syntok
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+_NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
+
+
+def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
+    """syntok's sentences of ``line`` where every stop is plain, or None where syntok must judge."""
+    asides = [aside.start() for aside in _ASIDE.finditer(line)]
+    if _NEEDS_SYNTOK.search(_ASIDE.sub("", line) if asides else line):
+        return None
+    ends = []
+    initials = {match.end() - 1: match for match in _INITIALS.finditer(line)}
+    inside = {at for match in initials.values() for at in range(match.start(), match.end() - 1)}
+    for stop in _TERMINAL.finditer(line):
+        at = stop.start()
+        if at in inside:
+            continue  # the "." of "U." in "U.S."
+        after = line[at + 1: at + 3]
+        if after[:1].isdigit() and line[at - 1: at].isdigit():
+            continue  # "1.2 million"
+        if after[:1] == " " and after[1:2].islower():
+            continue  # syntok never splits before a lowercase word
+        if _ENDS_LINE.match(line, at):
+            continue
+        following = _NEXT_WORD.match(line, at + 1)
+        if at in initials and following is not None and line[at + 1] == " ":
+            # "the U.S. Army" is one sentence, "... by the U.S. The report" two: syntok splits
+            # after initials only before a word that opens sentences
+            if following.group("word") in State.starters:
+                ends.append(at + 1)
+            continue
+        before = _WORD_BEFORE.search(line, 0, at)
+        if before is None or following is None:
+            return None
+        if before.group("word") in _NOT_PLAIN:
+            return None  # "Gen. Kim", "Sept. The": an abbreviation, syntok's call
+        if before.group("number") and following.group("word") in State.months:
+            return None  # "page 12. Mar 3"
+        ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence
+    for start in asides:
+        opening = max((end for end in ends if end <= start), default=0)
+        if len(_WORDS.findall(line, opening, start)) < 2:
+            return None  # an aside after a sentence's first word: syntok may end the sentence there
+    spans, start = [], 0
+    for end in (*ends, len(line)):
+        piece = line[start:end]
+        text = piece.strip()
+        if text:
+            lead = start + len(piece) - len(piece.lstrip())
+            spans.append((lead, lead + len(text)))
+        start = end
+    return tuple(spans)
+
+
 @lru_cache(maxsize=4096)
 def _syntok_spans(line: str) -> tuple[tuple[int, int], ...]:
-    """Where syntok's sentences lie in ``line``; cached, as every detector reads the same lines."""
+    """Where syntok's sentences lie in ``line``: split by ``_plain_spans`` where it can, else by syntok."""
+    plain = _plain_spans(line)
+    return plain if plain is not None else _syntok_segmented(line)
+
+
+def _syntok_segmented(line: str) -> tuple[tuple[int, int], ...]:
+    """Where syntok's sentences lie in ``line``, by syntok itself."""
     spans = []
     for paragraph in segmenter.analyze(line):
         for sentence in paragraph:

@@ -32,7 +32,7 @@ WORKERS = Detector(
     Counted(
         "dprk_workers_to_russia",
         noun=r"(?:North\s+)?Koreans|nationals|citizens|people",
-        context=rf"(?:{IN_RUSSIA})[\s\S]*(?:{WORK})|(?:{WORK})[\s\S]*(?:{IN_RUSSIA})",
+        context=(IN_RUSSIA, WORK),
         veto=MILITARY, actor=False, min_value=10, max_value=500_000,
     ),
     keywords=r"worker|labou?r|employee|builder|\bwork",

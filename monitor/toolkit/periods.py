@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Period", "find_period", "find_periods"]
 
@@ -51,13 +52,19 @@ class Period:
 
 def find_periods(sentence: str) -> list[Period]:
     """Every period phrase of ``sentence``, longest first where two overlap."""
+    return list(_periods(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _periods(sentence: str) -> tuple[Period, ...]:
+    """The periods of ``sentence``; cached, as a sentence with several figures is read once for each."""
     found: list[Period] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
             if any(p.start <= match.start() < p.end or match.start() <= p.start < match.end() for p in found):
                 continue
             found.append(Period(_normalised(kind, match), match.start(), match.end()))
-    return sorted(found, key=lambda p: p.start)
+    return tuple(sorted(found, key=lambda p: p.start))
 
 
 def find_period(sentence: str, position: int) -> str | None:
@@ -67,7 +74,7 @@ def find_period(sentence: str, position: int) -> str | None:
     an opening phrase ("In 2024, ...", "As of April 30, ...") covers the whole
     sentence.
     """
-    periods = find_periods(sentence)
+    periods = _periods(sentence)
     if not periods:
         return None
     clause_start, clause_end = _clause(sentence, position)

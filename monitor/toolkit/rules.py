@@ -117,8 +117,24 @@ _POINTS_BACK = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such)\s", _FLAGS)
 _FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
 
 
-def _compiled(pattern: str | None, flags: int = _FLAGS) -> re.Pattern[str] | None:
+def _compiled(pattern: str | tuple[str, ...] | None, flags: int = _FLAGS) -> re.Pattern[str] | _AllOf | None:
+    if isinstance(pattern, tuple):
+        return _AllOf(tuple(re.compile(p, flags) for p in pattern))
     return re.compile(pattern, flags) if pattern else None
+
+
+@dataclass(frozen=True, slots=True)
+class _AllOf:
+    """Several patterns that must all be found in the same text, in any order.
+
+    ``("Russia", "work")`` says what ``Russia[\\s\\S]*work|work[\\s\\S]*Russia`` says, without the
+    regex engine trying every way to stretch ``[\\s\\S]*`` across a long text.
+    """
+
+    patterns: tuple[re.Pattern[str], ...]
+
+    def search(self, text: str) -> bool:
+        return all(pattern.search(text) for pattern in self.patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +147,7 @@ class Counted:
     ("killed"). ``modifiers``/``not_modifiers``: the words from the amount to the noun must
     (not) match ("Pantsir"; "anti-tank"). ``after``: must follow the noun
     ("(?:were\\s+)?killed"); ``not_after``: must not. ``context``: the sentence
-    must also match this; ``veto``: the sentence must not; ``veto_left``: the
+    must also match this (a tuple: match each of these patterns); ``veto``: the sentence must not; ``veto_left``: the
     clause before the amount must not; ``veto_before``: the sentence before the amount must not. ``subject``: who the sentence must be
     about (North Korea); the sentence before may name it when this one names no other country,
     or always with ``subject_nearby``. ``actor``: refuse amounts whose acting country is another.
@@ -144,7 +160,7 @@ class Counted:
     before: str | None = None
     after: str | None = None
     not_after: str | None = None
-    context: str | None = None
+    context: str | tuple[str, ...] | None = None
     veto: str | None = None
     veto_left: str | None = None
     veto_before: str | None = None

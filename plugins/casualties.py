@@ -19,14 +19,14 @@ BOTH = r"(?:killed|dead)\s+(?:and|or|and/or)\s+(?:wounded|injured)|(?:wounded|in
 WERE = r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been|been|being|are|have|has|had|reportedly|likely)\s+){0,2}"
 LINK = (
     r"(?:\s+\S+){0,1}?\s*(?:reached|rose\s+to|climbed\s+to|risen\s+to|grown\s+to|stood\s+at|stands\s+at|"
-    r"totall?ed|totals|total|totall?ing|numbered|numbering|number|hit|of|at|to|is|was|were|are|:|—|–|around|"
+    r"totall?ed|totals|total|totall?ing|numbered|numbering|number|hit|of|at|to|is|was|were|are|be|:|—|–|around|"
     r"estimated\s+at|put\s+at|now|already|have|has|had|amount(?:s|ed|ing)?\s+to|came\s+to|comes?\s+to)"
 )
 #: "around 4,700 are estimated to have been killed or wounded": the verb phrase stands for the noun
 ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
 #: "about 2,300 are believed to have died and upwards of 4,000 to have been wounded": each its own figure
 ARE_KILLED = (
-    r"(?:are|were|have\s+been|had\s+been|have|had|to\s+have)\s+(?:[\w-]+\s+){0,4}?(?:killed|died)\b"
+    r"(?:are|were|have\s+been|had\s+been|have|had|to\s+have)\s+(?:[\w-]+\s+){0,4}?(?:killed|died|dead)\b"
     r"(?!\s+(?:and|or|and/or)\s+(?:wounded|injured)\b)"
 )
 ARE_WOUNDED = (
@@ -71,7 +71,7 @@ CASUALTIES = Detector(
     _counted(
         "dprk_casualties",
         before=(
-            rf"\b(?:casualties|losses|casualty\s+(?:toll|count|figures?|numbers?)|{BOTH})\b[^.;]{{0,80}}?{LINK}"
+            rf"\b(?:casualties|losses|casualty\s+(?:toll|count|figures?|numbers?)|(?<!death\s)toll|{BOTH})\b[^.;]{{0,80}}?{LINK}"
             r"|\b(?:casualties|losses)\s*"
         ),
         veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)|" + CAPTURED,
@@ -107,7 +107,7 @@ CASUALTIES = Detector(
         rf"|{OF_WHICH}(?:wounded|injured)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b|" + CAPTURED,
     ),
-    keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b",
+    keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b|\btoll\b",
 )
 
 

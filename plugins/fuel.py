@@ -19,8 +19,9 @@ FROM_RUSSIA = r"Russia|Moscow|Russian|Vladivostok|Kremlin"
 #: "the 500,000-barrel annual limit": the cap named after the amount
 CAP_AFTER = (
     r"\s+(?:annual\s+|yearly\s+|UN\s+|U\.N\.\s+|sanctions?\s+)*(?:cap|limit|ceiling|quota|allowance)\b"
+    # "three times the 500,000 barrels a year the North is permitted to import"
     # "the 500,000 barrels North Korea may import each year", "500,000 barrels that Pyongyang is allowed a year"
-    r"|\s+(?:of\s+(?:refined\s+)?(?:petroleum|fuel|oil)(?:\s+products)?\s+)?(?:that\s+|which\s+)?"
+    r"|\s+(?:of\s+(?:refined\s+)?(?:petroleum|fuel|oil)(?:\s+products)?\s+)?(?:(?:a|per|each)\s+year\s+)?(?:that\s+|which\s+)?"
     r"(?:North\s+Korea|N\.\s?Korea|Pyongyang|the\s+North|the\s+country|it)\s+"
     r"(?:(?:may|can|could|is\s+(?:allowed|permitted|entitled)\s+to)\s+(?:legally\s+)?(?:import|receive|buy|procure|obtain)"
     r"|is\s+(?:allowed|permitted|entitled\s+to))\b"
@@ -41,34 +42,34 @@ BARRELS = Detector(
     # "Russia delivered another 300,000 barrels", "- Refined oil to North Korea: over 1 million barrels"
     Counted(
         "fuel_to_dprk",
-        noun=r"barrels?", requires=(FUEL, FROM_RUSSIA), veto_left=rf"{CAP}|{OTHER_SUPPLIER}",
+        noun=r"barrels?|bbls?", requires=(FUEL, FROM_RUSSIA), veto_left=rf"{CAP}|{OTHER_SUPPLIER}",
         not_after=rf"{CRUDE_AFTER}|{CAP_AFTER}", actor=False, subject_nearby=True, min_value=1000, max_value=20_000_000,
         veto=NOT_DELIVERY,
     ),
     Counted(
         "fuel_to_dprk",
         before=rf"(?:{FUEL})\w*\b[^.;]{{0,60}}?(?::|—|–)\s*", actor=False, subject_nearby=True, min_value=1000,
-        after=r"\s+barrels", veto_left=rf"{CAP}|{OTHER_SUPPLIER}", requires=(FROM_RUSSIA,), veto=NOT_DELIVERY,
+        after=r"\s+(?:barrels|bbls?)\b", veto_left=rf"{CAP}|{OTHER_SUPPLIER}", requires=(FROM_RUSSIA,), veto=NOT_DELIVERY,
     ),
     Counted(
         "dprk_fuel_cap",
-        noun=r"barrels?", context=CAP, left=CAP + r"|\bat\s*$|\bto\s*$", actor=False, min_value=1000,
+        noun=r"barrels?|bbls?", context=CAP, left=CAP + r"|\bat\s*$|\bto\s*$", actor=False, min_value=1000,
         veto_left=r"\bcrude\b", subject_nearby=True,
         veto=r"^(?!.*\b(?:refined|petroleum|diesel|gasoline|fuel)\b).*\bcrude\b",  # the crude-oil cap
         not_after=CRUDE_AFTER,
     ),
     Counted(
         "dprk_fuel_cap",
-        noun=r"barrels?", after=CAP_AFTER, actor=False, min_value=1000, subject_nearby=True,
+        noun=r"barrels?|bbls?", after=CAP_AFTER, actor=False, min_value=1000, subject_nearby=True,
         veto_left=r"\bcrude\b", not_after=CRUDE_AFTER,
     ),
     # "(UN cap: 500K a year!)", "a cap of 500,000 a year": barrels left unsaid
     Counted(
         "dprk_fuel_cap",
-        before=r"\b(?:cap|ceiling|limit)\b[^.;]{0,20}?(?::|—|–|\bof|\bat)\s*", after=r"\s+(?:a|per)\s+year\b|\s+annually\b",
+        before=r"\b(?:cap|ceiling|limit)\b[^.;]{0,20}?(?::|—|–|\bof|\bat|\bis|\bwas|\bstands\s+at|\bset\s+at)\s*", after=r"\s+(?:a|per)\s+year\b|\s+annually\b",
         requires=(rf"barrels|{FUEL}",), actor=False, min_value=1000, subject_nearby=True, veto_left=r"\bcrude\b",
     ),
-    keywords=r"barrel|\bcap\b",
+    keywords=r"barrel|\bbbls?\b|\bcap\b|\blimit\b|\bceiling\b",
 )
 
 

@@ -37,7 +37,7 @@ MEMBERS = Detector(
     ),
     Counted(
         "msmt_member_states",
-        before=r"\b(?:MSMT|[Tt]eam|group)\s+members\s*(?::|—|–|=)\s*|\bMSMT\s*(?:=|:)\s*",
+        before=r"\b(?:MSMT|[Tt]eam|group)\s+(?:member\s+(?:states|countries|nations)|members)\s*(?::|—|–|=)\s*|\bMSMT\s*(?:=|:)\s*",
         subject=MSMT, actor=False, min_value=2, max_value=60,
     ),
     # "The 11-nation team was launched ...", "Report by 11-country group": the team itself, named

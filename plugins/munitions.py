@@ -69,7 +69,12 @@ MUNITIONS = Detector(
     ),
     _counted(
         "ballistic_missiles_to_russia",
-        before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?\s*(?:—|–|:|-|,)?\s*",
+        before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?"
+        # "ballistic missiles such as KN-23 and KN-24 of no fewer than 200 units", "... KN-23 and KN-24 - 148 units"
+        r"(?:\s+(?:such\s+as\s+|including\s+|like\s+)?KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*)?"
+        # a table's label: "Ballistic missiles (KN-23/KN-24) to Russia: 250+"
+        r"(?:\s+(?:sent\s+|delivered\s+|transferred\s+|supplied\s+)?to\s+Russia)?"
+        r"\s*(?:—|–|:|-|,|\bof|\bnumbering|\btotall?ing)?\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}", actor=False, max_value=100_000,
     ),
     _counted(

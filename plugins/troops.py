@@ -11,24 +11,33 @@ from monitor.toolkit import Counted, Detector
 SOLDIERS = (
     r"troops|soldiers|servicemen|service\s*members|military\s+personnel|personnel|fighters|combatants|"
     r"forces|infantrymen|infantry|contingent|force|commandos|recruits|conscripts|mercenaries|"
-    r"military\s+(?:personnel|staff)|special\s+forces|units|replacements|reinforcements"
+    r"military\s+(?:personnel|staff)|special\s+forces|replacements|reinforcements|deminers|sappers|"
+    r"(?:military|combat)\s+engineers"
 )
 DEPLOYED = (
     r"\bsen[dt]\b|sending|deploy|dispatch|station|transferr|Russia|Kursk|front|\bfight|battle|\bwar\b|"
-    r"combat|reinforc|rotation|Moscow|Ukraine|Vladivostok|Far\s+East|flown|transport|shipp|arriv|replac"
+    r"combat|reinforc|rotation|Moscow|Ukraine|Vladivostok|Far\s+East|flown|transport|shipp|arriv|replac|demin"
 )
 #: a sentence about the Korean War or another past war is no deployment to Russia ("On June 25, 1950, ...")
 HISTORY = r"\b(?:in|on|since|during|of|from|by|until)\s+(?:\w+\.?\s+)?(?:\d{1,2},?\s+)?(?:1[89]\d\d|20[01]\d)\b|\bKorean\s+War\b|38th\s+parallel"
 CASUALTY_WORDS = (
-    r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|"
+    r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|captur\w*|"
     r"prisoners?|POWs?|bodies|remains|coffins|funerals?|graves?|treated|hospitali[sz]ed)\b"
 )
+#: soldiers sent "to replace losses" or "to make up for casualties" are a deployment, not a loss
+REPLACING = r"\b(?:replac\w*|replenish\w*|make\s+up\s+for|making\s+up\s+for|offset\w*|cover)\s+(?:the\s+|its\s+|their\s+|heavy\s+|mounting\s+|battlefield\s+)*"
+#: a casualty word anywhere in the sentence, unless it names what the soldiers replace
+CASUALTY_VETO = rf"^(?:{REPLACING}{CASUALTY_WORDS}|(?!{CASUALTY_WORDS}).)*+{CASUALTY_WORDS}"
 #: "1,000 men, killed in action": a state after a comma; a noun there ("15,000 people, casualties
 #: have exceeded 6,000") opens the next clause
 CASUALTY_STATES = r"\b(?:killed|dead|died|wounded|injured|captured|hospitali[sz]ed|treated)\b"
 #: medals and honours name soldiers decorated, not soldiers sent
 #: "attack in groups of 10 to 15 soldiers": the size of one group, not of the force sent
 UNIT_SIZE = r"\b(?:groups|squads|teams|cells|sections|platoons|waves|columns)\s+of\s*$|\b(?:each|every|per)\s+(?:group|squad|team|unit|platoon|company|battalion)\b"
+WEAPONS = (
+    r"\b(?:missiles?|launchers?|guns?|howitzers?|artillery|shells|rounds|rockets?|ammunition|munitions|"
+    r"systems?|vehicles?|tanks?|drones?|aircraft|KN-?\d\d\w*)\b"
+)
 AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?red|orders?\s+of|posthumous\w*|titles?)\b"
 
 TROOPS = Detector(
@@ -38,7 +47,7 @@ TROOPS = Detector(
         # "about 3,000 more had arrived": an increment's verb stands for the soldiers
         r"|(?<=more\s)(?:have|had)\s+(?:[\w-]+\s+)?arrived",
         context=r"\b(?:troops|soldiers|military|personnel|forces|servicemen)\b",
-        veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ|" + CASUALTY_WORDS,
+        veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ|" + CASUALTY_VETO,
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000,
     ),
     Counted(
@@ -60,11 +69,22 @@ TROOPS = Detector(
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,
     ),
+    # "11,000 units" are soldiers only where the sentence counts no arms: "no fewer than 200 units"
+    # of missiles, "148 units" of KN-23s are not
+    Counted(
+        "dprk_troops_to_russia",
+        noun=r"units",
+        context=DEPLOYED,
+        veto=WEAPONS,
+        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
+        veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE,
+        veto_before=HISTORY, min_value=100, max_value=300_000,
+    ),
     Counted(
         "dprk_troops_to_russia",
         before=(
             r"\b(?:troops|soldiers|forces|contingent|force|deployment|personnel|servicemen|North\s+Koreans|"
-            r"total\s+(?:deployed|sent|dispatched))\b"
+            r"total\s+(?:deployed|sent|dispatched)|(?:total\s+)?number\s+(?:of\s+[\w-]+\s+)?(?:sent|deployed|dispatched))\b"
             r"[^.;]{0,60}?(?:\b(?:numbering|numbered|totall?ing|totall?ed|total|of|at|to|reached|rose\s+to|range[sd]?|ranging|"
             r"climbed\s+to|increased\s+to|grown\s+to|is|was|are|were|stands\s+at|stood\s+at)|:|—|–)"
         ),
@@ -77,6 +97,7 @@ TROOPS = Detector(
         max_value=300_000,
     ),
     keywords=r"troop|replacement|reinforcement|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
+    r"deminer|sapper|engineer|number\s+(?:of\s+\w+\s+)?(?:sent|deployed|dispatched)|"
     r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)|\barmy\b|"
     r"\bpeople\b|\bpersons\b",
 )

@@ -8,7 +8,7 @@ from monitor import Article, Figure, Metric, hookimpl
 from monitor.toolkit import Counted, Detector
 
 IN_RUSSIA = r"Russia|Moscow|Vladivostok|Siberia|Far\s+East|Kursk|Primorsky|Alabuga|Tatarstan|Rosatom"
-WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)|sectors?|\bhired\b|\bIT\b"
+WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)|sectors?|\bhired\b|(?-i:\bIT\b)"
 #: "100,000 workers abroad, mostly in China and Russia", "100,000 workers thought to be abroad":
 #: all of North Korea's workers abroad, not Russia's
 ABROAD = r"(?:\s+(?!Russia)[\w-]+){0,4}?\s+(?:abroad|overseas|worldwide|around\s+the\s+world|in\s+(?:\w+\s+)?(?:countries|nations))\b"
@@ -31,7 +31,7 @@ WORKERS = Detector(
     ),
     Counted(
         "dprk_workers_to_russia",
-        noun=r"(?:North\s+)?Koreans|nationals|citizens|people",
+        noun=r"(?:North\s+)?Koreans|nationals|citizens|people|persons",
         context=(IN_RUSSIA, WORK),
         veto=MILITARY, actor=False, min_value=10, max_value=500_000,
     ),

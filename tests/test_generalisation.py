@@ -415,3 +415,84 @@ def test_a_paragraph_about_others_borrows_no_subject(text: str, expected: list[t
 @pytest.mark.parametrize(("text", "expected"), PAST_WAR_ARMS_CASES, ids=[c[0][:50] for c in PAST_WAR_ARMS_CASES])
 def test_arms_from_a_past_war_are_no_transfer(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+# --------------------------------------------------------------------------- found on a fourth blind set
+# Wire copy, newsletters, translated press releases, think-tank tables and hearing
+# transcripts: signs as qualifiers (">28,000"), "bbl", section numbers, "units" of
+# missiles, "or so" before the noun, "which Seoul puts at", "the Kim-Putin deal",
+# soldiers sent "to replace losses", a speaker's own troops, and the traps each fix
+# must keep closed.
+
+FOURTH_CASES = [
+    # a sign is a qualifier; "bbl" is barrels
+    ("Estimates for North Korea and Russia\nItem | Estimate | Source\nRefined fuel from Russia to the DPRK | >1.1 million bbl | "
+     "Open sources\nShipping containers of munitions to Russia | ≥ 25,500 | Analysts",
+     [("fuel_to_dprk", 1_100_000, "more_than", False), ("munitions_containers_to_russia", 25500, "at_least", False)]),
+    ("Pyongyang's missiles sent to Moscow\nKN-23 ballistic missiles to Russia: <160 (government estimate)",
+     [("ballistic_missiles_to_russia", 160, "up_to", False)]),
+    # "or so" after the amount: its noun comes after it
+    ("A further 7,500 or so North Korean labourers went to Russia to work on building sites last year.",
+     [("dprk_workers_to_russia", 7500, "about", True)]),
+    # a relative clause names the estimate's source, not another country acting
+    ("Nobody knows how many North Korean soldiers were sent to Russia, which Tokyo puts at about 13,500.",
+     [("dprk_troops_to_russia", 13500, "about", False)]),
+    # "Kim-Putin", "Russia-North Korea": the pair lends North Korea as subject, names no other actor
+    ("North Korea and Russia\nThe Kim-Putin pact keeps growing. Another 2,500 soldiers arrived in Kursk in May.",
+     [("dprk_troops_to_russia", 2500, "exact", True)]),
+    # soldiers sent "to replace losses" are a deployment, not a casualty count
+    ("North Korea has sent about 13,500 troops to Russia, including 2,500 more who came to replace losses.",
+     [("dprk_troops_to_russia", 13500, "about", False), ("dprk_troops_to_russia", 2500, "exact", True)]),
+    # arms counted in "units": missiles and launchers, never soldiers
+    ("North Korea is assessed to have provided Russia with ballistic missiles such as KN-23 of no fewer than "
+     "160 units, and 170mm guns and 240mm rocket launchers totalling about 210 units.",
+     [("ballistic_missiles_to_russia", 160, "at_least", False), ("artillery_systems_to_russia", 210, "about", False)]),
+    # casualties "assessed to be" an amount, and "the toll"
+    ("The casualties of North Korea's troops in Russia are assessed to be approximately 4,900 persons.",
+     [("dprk_casualties", 4900, "about", False)]),
+    ("North Korean losses in Kursk keep rising. The toll had climbed to more than 5,200 by spring, officials said.",
+     [("dprk_casualties", 5200, "more_than", False)]),
+    ("North Korea's casualties in Russia passed 5,000 in May. Of those, roughly 1,800 are dead.",
+     [("dprk_casualties", 5000, "more_than", False), ("dprk_killed", 1800, "about", False)]),
+    # an adjective the word list lacks still stands between the amount and its noun
+    ("Pyongyang sent a 9,500-strong expeditionary force to Russia last year.",
+     [("dprk_troops_to_russia", 9500, "exact", False)]),
+    ("A further 800 North Korean deminers arrived in Kursk in July.", [("dprk_troops_to_russia", 800, "exact", True)]),
+    # the cap: "the limit is", and "N barrels a year the North is permitted to import"
+    ("Russia shipped far more fuel to North Korea than the UN limit, which is 500,000 a year for refined products.",
+     [("dprk_fuel_cap", 500000, "exact", False)]),
+    ("Russia sent North Korea 1.5m barrels of oil, three times the 500,000 barrels a year the North is allowed "
+     "to import under UN sanctions.",
+     [("fuel_to_dprk", 1_500_000, "exact", False), ("dprk_fuel_cap", 500000, "exact", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOURTH_CASES, ids=[c[0][:50] for c in FOURTH_CASES])
+def test_fourth_blind_pattern(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+FOURTH_TRAPS = [
+    # section numbers are no counts: "3.2 Personnel."
+    "North Korea's deployment to Russia\n3.2 Personnel.\n3.3 Casualties.",
+    # a fraction without a scale is no count of people
+    "North Korea sent 2.5 soldiers per gun to Russia's front.",
+    # a speaker's own country's troops
+    "North Korea's troops fight in Kursk. We keep around 900 troops in Estonia as part of a NATO mission.",
+    # the American forces in South Korea
+    "North Korea sent troops to Russia; Seoul relies on its alliance with the United States (USFK 28,500 persons).",
+    # "units" of missiles are no soldiers; taking prisoners is no deployment
+    "North Korea sent Russia missiles: KN-23 and KN-24 - 150 units.",
+    "Ukraine announced the capture of two North Korean soldiers in Kursk.",
+    # "IT" only in capitals is a sector of work: "it" in "send it to Russia" is no work
+    "North Korea has sent 15,000 people to Russia, and it says more will follow.",
+]
+
+
+@pytest.mark.parametrize("text", FOURTH_TRAPS, ids=[t[:50] for t in FOURTH_TRAPS])
+def test_fourth_blind_traps(text: str) -> None:
+    got = found(text)
+    if "units" in text:  # the missiles themselves are counted, as missiles
+        assert all(metric == "ballistic_missiles_to_russia" for metric, *_ in got)
+    else:
+        assert got == []

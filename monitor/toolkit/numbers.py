@@ -86,6 +86,8 @@ _NOT_COUNT_AFTER = re.compile(
 )
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _TILDE = re.compile(r"(?:~|≈|\bc\.|\bca\.)\s*$")
+#: a sign before an amount, as tables and social posts write qualifiers: ">28,000", "≥ 200", "<100"
+_SIGN = re.compile(r"(?:(?P<more_than>>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")
 #: how far before an amount the words that qualify it or rule it out are looked for: the longest
 #: phrase ("was widely believed to number", "additionally quietly dispatched") is far shorter; the
 #: searches end at the amount, so they need not scan the whole sentence before it
@@ -194,6 +196,8 @@ def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantit
     low = parse_amount(low_text)
     if not low:
         return None
+    if not isinstance(low, int) and not high_text:
+        return None  # "3.2 Personnel", "version 1.5": a count of people or arms is whole unless scaled ("1.2 million")
     high = parse_amount(high_text) if high_text else None
     if high_text:
         join = match.group("join").strip().lower()
@@ -216,7 +220,8 @@ def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantit
     else:
         after = QUALIFIER_AFTER.match(sentence, end)
         if after:
-            qualifier = Qualifier(after.lastgroup)
+            # "15,000 or so North Korean labourers": the words are the amount's, its noun comes after them
+            qualifier, end = Qualifier(after.lastgroup), after.end()
     if INCREMENT_AFTER.match(sentence, end):
         increment = True
     if high is not None:
@@ -240,6 +245,9 @@ def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
     tilde = _TILDE.search(sentence, max(0, start - _LOOK_BACK), start)
     if tilde:  # "~600", "c. 600"
         return Qualifier.ABOUT, False, tilde.start()
+    sign = _SIGN.search(sentence, max(0, start - 5), start)
+    if sign:
+        return Qualifier(sign.lastgroup), False, sign.start()
     for _ in range(3):
         head = sentence[:start]
         window = max(0, start - _LOOK_BACK)

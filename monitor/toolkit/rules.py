@@ -45,7 +45,9 @@ _NO_NOUN_AFTER = re.compile(
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
     r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
     r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
-    r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because)\b|"
+    r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because|"
+    # "no fewer than 200 units", "500,000 bbl": a unit, the noun named before
+    r"units?|bbls?)\b|"
     r"\s+[^\w\s])",
     _FLAGS,
 )
@@ -87,8 +89,15 @@ _SAME_FIGURE = re.compile(
     r"|\b(?:it|that)\s+(?:(?:could|may|might|would|will)\s+(?:now\s+)?be|is|was|(?:now\s+)?stands\s+at|stood\s+at)\s+)\s*$",
     _FLAGS,
 )
+#: a qualifier that is a verb links a noun phrase to its amount as "reached" does: "casualties in
+#: Russia passed 5,000", "the number sent has topped 14,000"
+_VERB_QUALIFIER = re.compile(
+    r"(?:passed|passing|topped|topping|tops?|exceeded|exceeding|exceeds?|surpassed|surpassing|surpass(?:es)?|"
+    r"neared|nearing|approached|approaching)\s",
+    _FLAGS,
+)
 #: a qualifier phrase that opens with a verb "to be": "was believed to be", "is thought to number"
-_COPULA = re.compile(r"(?:is|are|was|were)\b(?=\s+(?:[\w-]+\s+){0,2}?(?:thought|believed|estimated)\b)\s*", _FLAGS)
+_COPULA = re.compile(r"(?:is|are|was|were)\b(?=\s+(?:[\w-]+\s+){0,2}?(?:thought|believed|estimated|assessed)\b)\s*", _FLAGS)
 #: a Q&A heading: a short line that asks how many
 _QUESTION = re.compile(r"^\W*(?:how\s+many|how\s+much|what|which|who|why|is|are|has|have|did|does|do)\b[^\n]{0,150}\?\s*$", _FLAGS)
 #: a sentence opening with a pronoun or a stand-in for the subject of the one before
@@ -263,6 +272,8 @@ class Counted:
         copula = _COPULA.match(sentence, quantity.start, quantity.number_start)
         if copula:
             left = f"{left}{copula.group()}"
+        elif _VERB_QUALIFIER.match(sentence, quantity.start, quantity.number_start):
+            left = f"{left.rstrip()} reached "
         return bool(self._before.search(left))
 
     def accepts(

@@ -18,7 +18,9 @@ _COUNTRIES = (
     r"South\s+Korea|S\.\s?Korea|Seoul|ROK|China|Beijing|Japan|Tokyo|NATO|Europe|EU|European\s+Union|"
     r"Britain|UK|U\.K\.|London|Germany|Berlin|France|Paris|Poland|Warsaw|Iran|Tehran|Belarus|Minsk|Israel|"
     r"Taiwan|India|Syria|Zaporizhzhia|Kharkiv|Odesa|Odessa|Dnipro|Kherson|Donetsk|Luhansk|Lviv|Sumy|"
-    r"Mykolaiv|Chernihiv|Pokrovsk|Bakhmut|Mariupol|Kramatorsk|Putin|Zelensky[yi]?|Trump|Biden|Yoon|Lee\s+Jae[\s-]?myung"
+    r"Mykolaiv|Chernihiv|Pokrovsk|Bakhmut|Mariupol|Kramatorsk|Putin|Zelensky[yi]?|Trump|Biden|Yoon|Lee\s+Jae[\s-]?myung|"
+    # the American forces in South Korea and Japan
+    r"USFK|USFJ|U\.S\.\s+Forces\s+Korea|US\s+Forces\s+Korea"
 )
 _NATIONALITIES = (
     r"Russian|Ukrainian|American|U\.S\.|US|South\s+Korean|Chinese|Japanese|British|German|French|Polish|"
@@ -27,7 +29,10 @@ _NATIONALITIES = (
 )
 #: a country or a nationality other than North Korea, as a whole word
 FOREIGN = re.compile(rf"\b(?:{_COUNTRIES}|{_NATIONALITIES})(?:'s|’s|ns)?(?![\w.])|\bU\.S\.(?=\s)")
-_ACTOR = re.compile(rf"{NORTH_KOREA.pattern}|\b(?:{_COUNTRIES})(?:'s|’s)?(?![\w])|\bU\.S\.")
+#: "we keep around 900 troops in Estonia": a speaker's own country, in a transcript or a quote, is
+#: another one (North Korea's officials are quoted as naming their country)
+_FIRST_PERSON = r"\b[Ww]e\b(?=\s+(?:(?:have|has|had|also|still|now|already|currently|will|would)\s+)*(?:keep|kept|maintain\w*|station\w*|deploy\w*|sen[dt]|sending|committed|commit|provide\w*|gave|give|supplied|supply)\b)"
+_ACTOR = re.compile(rf"{NORTH_KOREA.pattern}|\b(?:{_COUNTRIES})(?:'s|’s)?(?![\w])|\bU\.S\.|{_FIRST_PERSON}")
 #: an actor after one of these is a place or a partner, not the one who owns or sends
 _NOT_ACTOR_BEFORE = re.compile(
     r"\b(?:to|in|into|inside|from|with|against|for|on|at|toward|towards|across|near|by|via|between|"
@@ -47,6 +52,8 @@ _SOURCE_AFTER = re.compile(
     r"ministry|president|general\s+staff|NIS|GUR|HUR|JCS|lawmakers?|sources?|media|authorities|"
     r"government|report|envoy|ambassador|mission|delegation|representative|"
     # "Seoul puts the total at 13,000": an estimate's source
+    # "which Seoul puts at about 14,000", "Kyiv puts it at 12,000"
+    r"(?:puts?|putting|places?|placed|placing|estimates?|estimated)\s+(?:it\s+|them\s+)?at|"
     r"(?:puts?|putting|places?|placed|placing)\s+(?:the|its|their)\s+(?:[\w'’-]+\s+){0,2}?"
     r"(?:number|total|figure|toll|count|tally|estimate))\b",
     re.IGNORECASE,
@@ -77,8 +84,20 @@ _MODIFIER_WORDS = (
 #: "200 [heavy artillery] pieces", "20 [170mm self-propelled] guns", "[152mm and] [122mm] rounds"
 MODIFIER = (
     r"(?:(?!(?:and|or|the|who|which|that|were|was|are|is|have|has|had|to|from|for|with|by|at|on|as)\b)"
-    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b)[\"”’']?)"
+    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b"
+    # an adjective by its ending: "expeditionary", "offensive", "tactical", "strategic", "various"
+    rf"|[a-z]{{3,}}(?:ary|ive|al|ic|ous)\b)[\"”’']?)"
 )
+
+
+#: a country paired with North Korea: "the Kim-Putin bargain", "Russia-North Korea cooperation",
+#: "Moscow–Pyongyang ties": both partners, neither acting alone
+_PAIRED_AFTER = re.compile(rf"\s?[-–/]\s?(?:{NORTH_KOREA.pattern}|\bKim\b)")
+_PAIRED_BEFORE = re.compile(rf"(?:{NORTH_KOREA.pattern}|\bKim)\s?[-–/]\s?$")
+
+
+def _paired(match: re.Match[str], text: str) -> bool:
+    return bool(_PAIRED_AFTER.match(text, match.end()) or _PAIRED_BEFORE.search(text, 0, match.start()))
 
 
 def is_foreign_owned(phrase: str) -> bool:
@@ -104,6 +123,8 @@ def acting_country(left: str) -> str | None:
     for match in reversed(list(_ACTOR.finditer(left))):
         if _NOT_ACTOR_BEFORE.search(left[: match.start()]) or _SOURCE_AFTER.match(left[match.end():]):
             continue
+        if _paired(match, left):
+            continue
         if _is_receiver(match, left):
             continue
         return "north_korea" if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()) \
@@ -121,6 +142,8 @@ def names_other_country(sentence: str) -> bool:
     """
     for match in FOREIGN.finditer(sentence):
         if _NOT_ACTOR_BEFORE.search(sentence[: match.start()]) or _SOURCE_AFTER.match(sentence[match.end():]):
+            continue
+        if _paired(match, sentence):
             continue
         if _is_receiver(match, sentence):
             continue

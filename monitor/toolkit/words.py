@@ -22,7 +22,7 @@ _ABOUT = (
     r"about|around|approximately|approx\.|roughly|some|an\s+estimated|estimated|est\.|nearly|almost|"
     r"close\s+to|circa|ca\.|c\.|approaching|nearing|just\s+(?:under|below|shy\s+of)|"
     r"an?\s+(?:approximate|rough|estimated)(?:\s+(?:total|number))?\s+of|estimated\s+at|put\s+at|"
-    r"(?:is|are|was|were)\s+(?:(?:now|widely|generally|still|already)\s+)?(?:thought|believed|estimated)\s+to\s+(?:be|number|total)|"
+    r"(?:is|are|was|were)\s+(?:(?:now|widely|generally|still|already)\s+)?(?:thought|believed|estimated|assessed)\s+to\s+(?:be|number|total)|"
     r"(?:on\s+the\s+)?order\s+of|in\s+the\s+region\s+of|the\s+equivalent\s+of"
 )
 _AT_LEAST = (
@@ -81,6 +81,6 @@ PAST_WAR = r"[^.;—–]{0,80}?\b(?:Korean\s+War|armistice|World\s+War|19\d\d)\b
 #: North Korea, its people and its army, however an outlet names them
 NORTH_KOREA = re.compile(
     r"\bNorth\s+Korea(?:n|ns|'s|’s)?\b|\bN\.\s?Korea(?:n|ns|'s|’s)?\b|\bNorth\s+Korean\b|\bDPRK\b|\bD\.P\.R\.K\.|"
-    r"\bNORTH\s+KOREA(?:N|NS|'S|’S)?\b|\bPYONGYANG\b|\bPyongyang(?:'s|’s)?\b|\bKim\s+Jong[\s-]?[Uu]n\b|\bKim(?:'s|’s)\s+(?:troops|soldiers|regime|army|forces)|"
+    r"\bNORTH\s+KOREA(?:N|NS|'S|’S)?\b|\bPYONGYANG\b|\bPyongyang(?:'s|’s)?\b|\bKim\s+Jong[\s-]?[Uu]n\b|\bKim(?:'s|’s)\s+(?:troops|soldiers|regime|army|forces|war|men|workers|labou?rers|government|military|missiles|shells|weapons|arms|generals|deployment)\b|"
     r"\b[Tt]he\s+North(?![\s-]+(?:Atlantic|Sea|Pole|America|Caucasus|Korea\b))(?:'s|’s)?\b|\bKorean\s+People(?:'s|’s)\s+Army\b|\bKPA\b|\bNK\b|\bNorthern\s+Korea",
 )

@@ -247,3 +247,14 @@ def test_a_sentence_ending_in_a_word_syntok_lists_as_an_abbreviation_still_ends(
         "Russia sent far more than the 500,000-barrel annual cap.",
         "Each tanker carries 8,000 barrels.",
     ]
+
+
+def test_keywords_are_found_in_any_case_as_the_pattern_finds_them() -> None:
+    from monitor.toolkit import Counted, Detector
+
+    detector = Detector(Counted("m", noun="troops"), keywords=r"troop|\bKIA\b|Панцирь|service\s*member")
+    for text in ("TROOPS went", "13 kia", "the Kia car", "ПАНЦИРЬ-С1", "Service members", "servicemember", "none here"):
+        assert detector._has_keyword(text) == bool(detector.keywords.search(text)), text
+    assert detector._lowercase_keywords is not None
+    # an escape in capitals would change its meaning in lowercase: the case-insensitive pattern is kept
+    assert Detector(Counted("m", noun="troops"), keywords=r"troop\S")._lowercase_keywords is None

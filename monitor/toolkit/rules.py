@@ -346,10 +346,18 @@ class Detector:
 
     rules: tuple[Counted, ...]
     keywords: re.Pattern[str]
+    _lowercase_keywords: re.Pattern[str] | None
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "keywords", _keyword_pattern(keywords))
+        object.__setattr__(self, "_lowercase_keywords", _lowercase_pattern(keywords))
+
+    def _has_keyword(self, text: str) -> bool:
+        """Whether ``text`` names one of the keywords (as ``keywords.search``, about twice as fast)."""
+        if self._lowercase_keywords is None:
+            return self.keywords.search(text) is not None
+        return self._lowercase_keywords.search(_lowercase(text)) is not None
 
     def figures(self, article: Article) -> list[Figure]:
         """Every figure the rules find in the article's text, then in its title."""
@@ -394,9 +402,9 @@ class Detector:
                 found: list[Figure] = []
                 # a sentence after one with figures may add to them without naming the noun again
                 if has_number(sentence.text) and (
-                    earlier or going_on or self.keywords.search(sentence.text)
+                    earlier or going_on or self._has_keyword(sentence.text)
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
-                    or (_POINTS_BACK.search(sentence.text) is not None and bool(self.keywords.search(line)))
+                    or (_POINTS_BACK.search(sentence.text) is not None and self._has_keyword(line))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
@@ -478,10 +486,10 @@ class Detector:
 
     def _refers_back(self, text: str, previous: str) -> bool:
         """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
-        return has_number(text) and _names_a_count(text) and bool(self.keywords.search(previous))
+        return has_number(text) and _names_a_count(text) and self._has_keyword(previous)
 
     def _is_worth_reading(self, line: str) -> bool:
-        return has_number(line) and bool(self.keywords.search(line))
+        return has_number(line) and self._has_keyword(line)
 
     def _may_report(self, text: str) -> bool:
         """Whether any rule could match: its noun's keyword and its subject are somewhere in the text.
@@ -492,7 +500,7 @@ class Detector:
         subjects = {rule.subject for rule in self.rules}
         if None not in subjects and not any(_hint(subject).search(text) for subject in subjects):
             return False
-        return bool(self.keywords.search(text))
+        return self._has_keyword(text)
 
     @staticmethod
     def _figure(
@@ -562,6 +570,23 @@ def _keyword_pattern(keywords: str) -> re.Pattern[str]:
     """
     letters = _first_letters(keywords)
     return re.compile(f"(?=[{letters}])(?:{keywords})" if letters else keywords, _FLAGS)
+
+
+def _lowercase_pattern(keywords: str) -> re.Pattern[str] | None:
+    """``keywords`` for lowercased text, matched case-sensitively, which the regex engine does faster.
+
+    None where lowercasing would change the pattern's meaning: an escape in capitals ("\\S",
+    "\\W") or an inline flag.
+    """
+    if re.search(r"\\[A-Z]|\(\?[a-zA-Z-]", keywords):
+        return None
+    return re.compile(_keyword_pattern(keywords).pattern.lower())
+
+
+@lru_cache(maxsize=4096)
+def _lowercase(text: str) -> str:
+    """``text`` in lowercase; cached, as every detector asks of the same lines."""
+    return text.lower()
 
 
 def _first_letters(pattern: str) -> str | None:

@@ -28,6 +28,8 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.IGNORECASE | re.DOT
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+#: code and style sheets in a feed's HTML: their text is no part of what the entry says
+_NOT_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|ocid$|cmpid$)", re.IGNORECASE)
 
@@ -63,7 +65,7 @@ def canonical_link(url: str) -> str:
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment from a feed (tags dropped, entities decoded)."""
-    text = _TAG.sub(" ", fragment.replace("</p>", "\n").replace("<br", "\n<br"))
+    text = _TAG.sub(" ", _NOT_TEXT.sub(" ", fragment).replace("</p>", "\n").replace("<br", "\n<br"))
     return "\n".join(_SPACE.sub(" ", line).strip() for line in html.unescape(text).splitlines()).strip()
 
 
@@ -130,7 +132,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", content_locatio
     if not raw_entries and (parsed.bozo or not parsed.get("version")):
         what = "not a feed" if not parsed.get("version") else "broken feed with no entries"
         raise FeedError(url, f"{what} ({problem or 'no RSS or Atom found'})")
-    base = content_location or url
+    base = urljoin(url, content_location) if content_location else url  # a relative one names a place on the feed's site
     entries = [_entry(raw, base=base) for raw in raw_entries[:max_entries]]
     if problem:
         log.warning("feed %s is not well-formed but yields %s: %s", url, plural(len(raw_entries), "entry", "entries"),

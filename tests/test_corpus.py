@@ -463,20 +463,12 @@ def test_rfc822_date_variants_give_a_date_their_item_allows_or_none(feeds):
     assert len(undated) <= 3, undated
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "html_to_text (monitor/sources.py) keeps the text inside <script> elements and parse_feed asks "
-    "feedparser not to sanitize, so feedparser's sanitize feeds give summaries holding "
-    "\"location.href='http:/'+'/example.com/';\" and 'function executeMe() ... alert(\"Executed\")' as text"))
 def test_a_script_in_a_feed_leaves_no_code_in_the_summaries(feeds):
     summaries = [e.summary for path, parsed in feeds.items() if "/sanitize/" in path for e in parsed.entries]
     assert len(summaries) == 3
     assert [s for s in summaries if re.search(r"location\.href|alert\(|function executeMe", s)] == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "parse_feed (monitor/sources.py) takes a relative Content-Location header as the base itself instead of "
-    "resolving it against the feed's URL (feedparser's headers_content_location-relative case), so a "
-    "relative entry link stays relative and is dropped"))
 def test_a_relative_content_location_is_resolved_against_the_feeds_url(corpus, httpserver):
     path = "feeds/feedparser/wellformed/base/http_item_link_base_content_location.xml"  # "/relative/uri"
     httpserver.expect_request("/feeds/latest").respond_with_data(

@@ -90,3 +90,19 @@ def test_first_poll_stop_leaves_no_success_in_the_file(httpserver, tmp_path, tro
     poll(config, open_store(config.database), make_plugin_manager(), stop=stop)
     with sqlite3.connect(config.database) as conn:
         assert conn.execute("SELECT last_success FROM feeds").fetchall() == [(None,)]
+
+
+def test_a_feeds_scripts_and_style_sheets_are_no_part_of_a_summary() -> None:
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Troops</title>'
+            b"<link>https://news.example/a</link><description><![CDATA[<p>North Korea sent troops.</p>"
+            b"<script>location.href='https://evil.example/'</script><style>p {color: red}</style>"
+            b"<!-- tracking --><p>More followed.</p>]]></description></item></channel></rss>")
+    summary = parse_feed(body, url="https://news.example/feed").entries[0].summary
+    assert summary == "North Korea sent troops.\nMore followed."
+
+
+def test_a_relative_content_location_is_resolved_against_the_feeds_url() -> None:
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Troops</title>'
+            b"<link>/world/troops</link></item></channel></rss>")
+    entry = parse_feed(body, url="https://news.example/feeds/latest", content_location="/rss/world.xml").entries[0]
+    assert entry.link == "https://news.example/world/troops"

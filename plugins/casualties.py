@@ -36,7 +36,10 @@ ARE_WOUNDED = (
 NOT_SOLDIERS = (
     r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b|"
     # "the losses of the enemy amount to 890 thousand": a war report's count of the other side
-    r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b"
+    r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b|"
+    # an epidemic's, a disaster's or an accident's dead: "3,248 cases worldwide, including 584 deaths"
+    r"\b(?:cases|patients|outbreak|virus|disease|epidemic|pandemic|COVID|flu|infections?|crash(?:es)?|"
+    r"accidents?|earthquakes?|floods?|hurricanes?|typhoons?|landslides?)\b"
 )
 #: "captured two wounded North Korean soldiers": prisoners taken, not a casualty count
 CAPTURED = r"\b(?:captured|capturing|captures|capture|took\s+prisoner|taken\s+prisoner|taking\s+prisoner|seized)\b"
@@ -87,6 +90,8 @@ CASUALTIES = Detector(
         veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
     _counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:killed|kill|killing|eliminated|slain)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
+    # "Ukraine's forces have killed or wounded some 4,000 North Korean servicemen"
+    _counted("dprk_casualties", noun=SOLDIERS, left=rf"\b(?:{BOTH})\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
     _counted(
         "dprk_killed",
         before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"

@@ -53,7 +53,7 @@ TROOPS = Detector(
     Counted(
         "dprk_troops_to_russia",
         noun=r"(?:North\s+)?Koreans|men|people|persons",
-        context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)",
+        context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)", near_context=True,
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
         not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",

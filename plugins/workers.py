@@ -17,9 +17,15 @@ MILITARY = r"\b(?:troops|soldiers|military\s+personnel|fight\w*|combat|killed|wo
 WORKERS = Detector(
     Counted(
         "dprk_workers_to_russia",
-        noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|employees|builders)",
+        noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|builders)",
         context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000,
         not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\b",
+        not_after=ABROAD,
+    ),
+    # "employees" are a company's unless Russia is named close by
+    Counted(
+        "dprk_workers_to_russia", noun=r"employees", context=IN_RUSSIA, near_context=True, actor=False, min_value=10,
+        max_value=500_000, not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\b",
         not_after=ABROAD,
     ),
     # a fact box's item: "- North Korean laborers sent to Russia: about 8,000", "Workers: 15,000"
@@ -32,7 +38,7 @@ WORKERS = Detector(
     Counted(
         "dprk_workers_to_russia",
         noun=r"(?:North\s+)?Koreans|nationals|citizens|people|persons",
-        context=(IN_RUSSIA, WORK),
+        context=(IN_RUSSIA, WORK), near_context=True,
         veto=MILITARY, actor=False, min_value=10, max_value=500_000,
     ),
     keywords=r"worker|labou?r|employee|builder|\bwork",

@@ -496,3 +496,38 @@ def test_fourth_blind_traps(text: str) -> None:
         assert all(metric == "ballistic_missiles_to_russia" for metric, *_ in got)
     else:
         assert got == []
+
+
+# --------------------------------------------------------------------------- found on a fifth blind set and the corpus
+# Generic nouns far from the story, disasters' dead, "X and Y rounds", a proper noun's
+# possessive between an amount and its noun, and a verb of both killing and wounding
+# before the amount.
+
+FIFTH_CASES = [
+    ("North Korea's arms for Russia\nThe ships carried up to 8.5 million artillery and mortar shells last year.",
+     [("munitions_rounds_to_russia", 8_500_000, "up_to", False)]),
+    ("Russia and North Korea\nAs many as 1,300 of Kim Jong Un's soldiers have been killed in Kursk, officials say.",
+     [("dprk_killed", 1300, "up_to", False)]),
+    ("Russia and North Korea\nUkraine's army has killed or wounded about 4,600 North Korean troops in Kursk.",
+     [("dprk_casualties", 4600, "about", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIFTH_CASES, ids=[c[0][:50] for c in FIFTH_CASES])
+def test_fifth_blind_pattern(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+FIFTH_TRAPS = [
+    # a headline about North Korea lends no subject to a generic noun further down a page
+    "North Korea sends troops to Russia\n\nThe company said. The unions said more than 12,000 people marched.",
+    "North Korea sends workers to Russia\n\nThe firm grew fast. It now has 9,500 employees.",
+    # an epidemic's or an accident's dead are no soldiers, whoever the headline is about
+    "North Korean troops in Russia\n\nThe virus spread again: 2,900 cases worldwide, including 480 deaths.",
+    "North Korean troops in Russia\n\nTwo crashes of the airliner killed 320 people.",
+]
+
+
+@pytest.mark.parametrize("text", FIFTH_TRAPS, ids=[t[:50] for t in FIFTH_TRAPS])
+def test_fifth_blind_traps(text: str) -> None:
+    assert found(text) == []

@@ -161,7 +161,8 @@ class Counted:
     about (North Korea); the sentence before may name it when this one names no other country,
     or always with ``subject_nearby``. ``actor``: refuse amounts whose acting country is another.
     ``requires``: patterns that must each be found in the sentence or the one before (and the
-    headline), e.g. the goods and the country that sends them.
+    headline), e.g. the goods and the country that sends them. ``near_context``: the ``context``
+    must be in the sentence or the one before, not only in the headline (for generic nouns: "people").
     """
 
     metric: str
@@ -179,6 +180,7 @@ class Counted:
     subject: re.Pattern[str] | None = NORTH_KOREA
     actor: bool = True
     subject_nearby: bool = False
+    near_context: bool = False
     requires: tuple[str, ...] = ()
     min_value: float = 1
     max_value: float = math.inf
@@ -195,7 +197,9 @@ class Counted:
                 # "roughly 250" North Korean missiles: a quote closing right after the amount
                 rf"[\"”’]?"
                 # "120 of these systems": a demonstrative, like a possessive, points at the noun
-                rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s))?"
+                rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s)"
+                # "1,100 of Kim Jong Un's young soldiers", "2,000 of Pyongyang's troops"
+                rf"|\s+of\s+(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*(?:'s|’s)(?=\s))?"
                 rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
                 rf"(?P<noun>(?i:{self.noun}))\b"
             )
@@ -310,7 +314,10 @@ class Counted:
         if not_after and not_after.match(sentence, tail):
             return False
         context = self._compiled["context"]
-        if context and not context.search(sentence) and not context.search(previous):
+        # a generic noun ("15,000 people", "12,000 employees") needs its context close by: in the
+        # sentence or the one before, not only in the headline of a page about something else
+        near = previous.split("\n", 1)[0] if self.near_context else previous
+        if context and not context.search(sentence) and not context.search(near):
             return False
         if any(not p.search(sentence) and not p.search(previous) for p in self._compiled["requires"]):
             return False

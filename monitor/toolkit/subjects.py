@@ -84,7 +84,9 @@ _MODIFIER_WORDS = (
 #: "200 [heavy artillery] pieces", "20 [170mm self-propelled] guns", "[152mm and] [122mm] rounds"
 MODIFIER = (
     r"(?:(?!(?:and|or|the|who|which|that|were|was|are|is|have|has|had|to|from|for|with|by|at|on|as)\b)"
-    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+|(?:{_MODIFIER_WORDS})\b"
+    rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+"
+    # "9 million artillery and rocket rounds": two listed words joined
+    rf"|(?:{_MODIFIER_WORDS})\b(?:\s+(?:and|or|&)(?=\s+(?:{_MODIFIER_WORDS})\b))?"
     # an adjective by its ending: "expeditionary", "offensive", "tactical", "strategic", "various"
     rf"|[a-z]{{3,}}(?:ary|ive|al|ic|ous)\b)[\"”’']?)"
 )

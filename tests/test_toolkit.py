@@ -258,3 +258,13 @@ def test_keywords_are_found_in_any_case_as_the_pattern_finds_them() -> None:
     assert detector._lowercase_keywords is not None
     # an escape in capitals would change its meaning in lowercase: the case-insensitive pattern is kept
     assert Detector(Counted("m", noun="troops"), keywords=r"troop\S")._lowercase_keywords is None
+
+
+def test_lines_that_need_syntok_are_cut_at_plain_ends_and_split_as_syntok_splits_them_whole() -> None:
+    lines = [line for line in _data_lines() if sentences._MAYBE_SEVERAL.search(line)
+             and sentences._plain_spans(line) is None]
+    cut = [line for line in lines if sentences._plain_ends(line)]
+    assert len(cut) > 0.3 * len(lines)  # most such lines hold plain ends: syntok reads less of them
+    for line in lines:
+        pieces = [line[start:end].strip() for start, end in sentences._syntok_spans.__wrapped__(line)]
+        assert pieces == [line[start:end].strip() for start, end in sentences._syntok_segmented(line)], line

@@ -89,9 +89,9 @@ _TILDE = re.compile(r"(?:~|≈|\bc\.|\bca\.)\s*$")
 #: a sign before an amount, as tables and social posts write qualifiers: ">28,000", "≥ 200", "<100"
 _SIGN = re.compile(r"(?:(?P<more_than>>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")
 #: how far before an amount the words that qualify it or rule it out are looked for: the longest
-#: phrase ("was widely believed to number", "additionally quietly dispatched") is far shorter; the
+#: phrase ("were generally estimated to number", 35 characters) is far shorter; the
 #: searches end at the amount, so they need not scan the whole sentence before it
-_LOOK_BACK = 100
+_LOOK_BACK = 60
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,11 +354,13 @@ class Detector:
     rules: tuple[Counted, ...]
     keywords: re.Pattern[str]
     _lowercase_keywords: re.Pattern[str] | None
+    _subjects: tuple[re.Pattern[str] | None, ...]
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "keywords", _keyword_pattern(keywords))
         object.__setattr__(self, "_lowercase_keywords", _lowercase_pattern(keywords))
+        object.__setattr__(self, "_subjects", tuple({rule.subject for rule in rules}))
 
     def _has_keyword(self, text: str) -> bool:
         """Whether ``text`` names one of the keywords (as ``keywords.search``, about twice as fast)."""
@@ -380,22 +382,17 @@ class Detector:
         question = ""  # a Q&A heading ("How many troops are in Russia?") names what its answer counts
         chain = ""  # "It has also sent manpower.": the sentence a pronoun opening the one before refers to
         was_item = False
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            if "|" in line:
-                line = _table_row(line)
-            is_item = bool(_LIST_ITEM.match(line))
+        for line, is_item, number, opens_with_pronoun, asks in _lines(text):
             lead = f"{lead}\n{line}"[-1000:] if is_item else line
             # a line that names none of the nouns may still go on from the figures of the line
             # before ("- Of those, 11,000 were sent in 2024") or count, as "that figure", a noun
             # the line before names
-            going_on = bool(earlier) and has_number(line)
-            worth_reading = self._is_worth_reading(line)
-            if not worth_reading and not going_on and not self._refers_back(line, previous):
-                chain = previous if _PRONOUN_OPENING.match(line) else ""
+            going_on = bool(earlier) and number
+            worth_reading = number and self._has_keyword(line)
+            if not worth_reading and not going_on and not (number and self._refers_back(line, previous)):
+                chain = previous if opens_with_pronoun else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
-                question = line.strip() if _QUESTION.search(line) else question
+                question = line.strip() if asks else question
                 was_item = is_item
                 continue
             if not worth_reading and not (is_item and was_item and not _LABEL_OPENING.match(line)):
@@ -420,7 +417,7 @@ class Detector:
                 previous, earlier = sentence.text, {f.metric: f for f in found}
                 # the earlier sentences of a paragraph keep its subject: "the regime", "them"
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
-            if _QUESTION.search(line):
+            if asks:
                 question = line.strip()
         return figures
 
@@ -495,17 +492,13 @@ class Detector:
         """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
         return has_number(text) and _names_a_count(text) and self._has_keyword(previous)
 
-    def _is_worth_reading(self, line: str) -> bool:
-        return has_number(line) and self._has_keyword(line)
-
     def _may_report(self, text: str) -> bool:
         """Whether any rule could match: its noun's keyword and its subject are somewhere in the text.
 
         Every rule needs its subject in the sentence, the one before or the headline,
         so an article that never names it has no figure; most articles stop here.
         """
-        subjects = {rule.subject for rule in self.rules}
-        if None not in subjects and not any(_hint(subject).search(text) for subject in subjects):
+        if None not in self._subjects and not any(_names(subject, text) for subject in self._subjects):
             return False
         return self._has_keyword(text)
 
@@ -546,6 +539,24 @@ _TABLE_CELLS = re.compile(r"\s*\|\s*")
 _TABLE_RULE = re.compile(r"[\s|:+-]*")
 #: a label that opens with an increment word: "Additional troops, early 2025: 3,000"
 _INCREMENT_LABEL = re.compile(r"\W*(?:additional|further|extra|fresh)\s[^:;.]{0,60}:\s*(?:\S+\s+){0,3}$", _FLAGS)
+
+
+@lru_cache(maxsize=64)
+def _lines(text: str) -> tuple[tuple[str, bool, bool, bool, bool], ...]:
+    """The non-empty lines of an article, each read once for every detector.
+
+    Each is (line, a list item?, holds a number?, opens with a pronoun?, asks how many?); a
+    table row is read as its label and value (``_table_row``).
+    """
+    lines = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if "|" in line:
+            line = _table_row(line)
+        lines.append((line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
+                      bool(_QUESTION.search(line))))
+    return tuple(lines)
 
 
 def _table_row(line: str) -> str:
@@ -627,6 +638,12 @@ _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG
 
 def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
+
+
+@lru_cache(maxsize=64)
+def _names(subject: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
+    return _hint(subject).search(text) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -146,11 +146,56 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
     return tuple(spans)
 
 
+_OPENING, _CLOSING = frozenset(State.opening_brackets), frozenset(State.closing_brackets)
+
+
+def _plain_ends(line: str) -> list[int]:
+    """Where ``line`` certainly ends a sentence: at plain stops outside any brackets.
+
+    syntok starts afresh after every sentence it ends, so the text between two such ends
+    is split by syntok alone exactly as it would be within the whole line.
+    """
+    ends, depth, counted = [], 0, 0
+    initials = {match.end() - 1 for match in _INITIALS.finditer(line)}
+    for stop in _TERMINAL.finditer(line):
+        at = stop.start()
+        for char in line[counted:at]:
+            if char in _OPENING:
+                depth += 1
+            elif char in _CLOSING:
+                depth = max(depth - 1, 0)
+        counted = at
+        if depth or at in initials or line[at + 1: at + 2] != " ":
+            continue
+        following = _NEXT_WORD.match(line, at + 1)
+        before = _WORD_BEFORE.search(line, 0, at)
+        if following is None or before is None or before.group("word") in _NOT_PLAIN or (
+                before.group("number") and following.group("word") in State.months):
+            continue
+        ends.append(at + 1)
+    return ends
+
+
 @lru_cache(maxsize=4096)
 def _syntok_spans(line: str) -> tuple[tuple[int, int], ...]:
-    """Where syntok's sentences lie in ``line``: split by ``_plain_spans`` where it can, else by syntok."""
+    """Where syntok's sentences lie in ``line``: split by ``_plain_spans`` where it can, else by syntok.
+
+    A line that needs syntok somewhere is first cut at its plain sentence ends
+    (``_plain_ends``), and syntok reads only the pieces that need it.
+    """
     plain = _plain_spans(line)
-    return plain if plain is not None else _syntok_segmented(line)
+    if plain is not None:
+        return plain
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in (*_plain_ends(line), len(line)):
+        piece = line[start:end]
+        found = _plain_spans(piece)
+        if found is None:
+            found = _syntok_segmented(piece)
+        spans.extend((start + first, start + last) for first, last in found)
+        start = end
+    return tuple(spans)
 
 
 def _syntok_segmented(line: str) -> tuple[tuple[int, int], ...]:

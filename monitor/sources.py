@@ -133,13 +133,27 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", content_locatio
         what = "not a feed" if not parsed.get("version") else "broken feed with no entries"
         raise FeedError(url, f"{what} ({problem or 'no RSS or Atom found'})")
     base = urljoin(url, content_location) if content_location else url  # a relative one names a place on the feed's site
-    entries = [_entry(raw, base=base) for raw in raw_entries[:max_entries]]
+    entries = [_entry(raw, base=base) for raw in _newest(raw_entries, max_entries, [_published(raw) for raw in raw_entries])]
     if problem:
         log.warning("feed %s is not well-formed but yields %s: %s", url, plural(len(raw_entries), "entry", "entries"),
                     problem)
     title = html_to_text(parsed.feed.get("title", "")) if parsed.get("feed") else ""
     return ParsedFeed(title=title, entries=tuple(entries), skipped=max(0, len(raw_entries) - max_entries),
                       problem=problem)
+
+
+def _newest(items: list, limit: int, dates: list[datetime | None]) -> list:
+    """The ``limit`` newest of ``items`` (by ``dates``), in feed order.
+
+    A feed over the cap keeps its newest entries whichever order it lists them in (some list
+    oldest first). Undated entries rank after dated ones, in feed order; a feed within the
+    cap is kept whole.
+    """
+    if len(items) <= limit:
+        return list(items)
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(range(len(items)), key=lambda i: (dates[i] is not None, dates[i] or oldest, -i), reverse=True)
+    return [items[i] for i in sorted(ranked[:limit])]
 
 
 def _entry(raw, *, base: str) -> FeedEntry:
@@ -180,6 +194,15 @@ def _published(raw) -> datetime | None:
     return None
 
 
+def _json_published(item: object) -> datetime | None:
+    if not isinstance(item, dict) or not isinstance(item.get("date_published"), str):
+        return None
+    try:
+        return datetime.fromisoformat(item["date_published"].replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
     try:
         document = json.loads(body.decode("utf-8-sig", errors="replace"))
@@ -188,7 +211,8 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise FeedError(url, "not a feed (JSON without an items list)")
     entries = []
-    for item in document["items"][:max_entries]:
+    items = document["items"]
+    for item in _newest(items, max_entries, [_json_published(item) for item in items]):
         if not isinstance(item, dict):
             continue
         link = item.get("url") if isinstance(item.get("url"), str) else None
@@ -197,13 +221,7 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
         title = _SPACE.sub(" ", html_to_text(str(item.get("title") or ""))).strip()
         summary = str(item.get("content_text") or "") or html_to_text(str(item.get("content_html") or "")) \
             or str(item.get("summary") or "")
-        published = None
-        if isinstance(item.get("date_published"), str):
-            try:
-                published = datetime.fromisoformat(item["date_published"].replace("Z", "+00:00")).astimezone(UTC)
-            except (ValueError, OverflowError):
-                published = None
         entries.append(FeedEntry(key=entry_key(link, str(item.get("id") or ""), title), link=link,
-                                 title=title, summary=summary, published=published))
+                                 title=title, summary=summary, published=_json_published(item)))
     return ParsedFeed(title=str(document.get("title") or ""), entries=tuple(entries),
                       skipped=max(0, len(document["items"]) - max_entries))

@@ -106,3 +106,26 @@ def test_a_relative_content_location_is_resolved_against_the_feeds_url() -> None
             b"<link>/world/troops</link></item></channel></rss>")
     entry = parse_feed(body, url="https://news.example/feeds/latest", content_location="/rss/world.xml").entries[0]
     assert entry.link == "https://news.example/world/troops"
+
+
+def test_a_feed_over_the_cap_keeps_its_newest_entries_whichever_order_it_lists_them_in() -> None:
+    items = "".join(f"<item><title>Story {day}</title><link>https://news.example/{day}</link>"
+                    f"<pubDate>{day:02d} Nov 2026 08:00:00 GMT</pubDate></item>" for day in range(1, 8))
+    oldest_first = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    parsed = parse_feed(oldest_first, url="https://news.example/feed", max_entries=3)
+    assert [entry.title for entry in parsed.entries] == ["Story 5", "Story 6", "Story 7"]
+    assert parsed.skipped == 4
+    newest_first = oldest_first.replace(items.encode(), "".join(reversed(
+        [f"<item><title>Story {d}</title><link>https://news.example/{d}</link><pubDate>{d:02d} Nov 2026 08:00:00 GMT"
+         f"</pubDate></item>" for d in range(1, 8)])).encode())
+    assert [e.title for e in parse_feed(newest_first, url="https://news.example/feed", max_entries=3).entries] == [
+        "Story 7", "Story 6", "Story 5"]
+
+
+def test_a_json_feed_over_the_cap_keeps_its_newest_items() -> None:
+    items = ",".join(f'{{"id": "{d}", "url": "https://news.example/{d}", "title": "Story {d}", '
+                     f'"date_published": "2026-11-{d:02d}T08:00:00Z"}}' for d in range(1, 6))
+    body = f'{{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{items}]}}'.encode()
+    parsed = parse_feed(body, url="https://news.example/feed.json", max_entries=2)
+    assert [entry.title for entry in parsed.entries] == ["Story 4", "Story 5"]
+    assert parsed.skipped == 3

@@ -402,13 +402,16 @@ class Detector:
                 earlier = {}
             was_item = is_item
             paragraph = lead if is_item else ""
-            for sentence in split_sentences(line):
+            sentences = split_sentences(line)
+            for sentence in sentences:
                 found: list[Figure] = []
-                # a sentence after one with figures may add to them without naming the noun again
+                # a sentence after one with figures may add to them without naming the noun again;
+                # a line without a keyword has no sentence with one, and a line of one sentence is it
                 if has_number(sentence.text) and (
-                    earlier or going_on or self._has_keyword(sentence.text)
+                    earlier or going_on
+                    or (worth_reading and (len(sentences) == 1 or self._has_keyword(sentence.text)))
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
-                    or (_POINTS_BACK.search(sentence.text) is not None and self._has_keyword(line))
+                    or (_POINTS_BACK.search(sentence.text) is not None and worth_reading)
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)

@@ -12,7 +12,11 @@ TO_RUSSIA = (
     r"Russia|Moscow|Kremlin|transfer|suppl|shipp|shipment|\bsen[dt]\b|provid|deliver|export|handed|gave|"
     r"obtain|receiv|acquir|Ukraine|Kursk|war\b"
 )
-NOT_TRANSFER = r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile"
+NOT_TRANSFER = (
+    r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile|"
+    # arms North Korea keeps at home: "deployed 250 new launchers along its southern border"
+    r"\b(?:along|on|near|at)\s+(?:its|the)\s+(?:(?:southern|northern|eastern|western|own)\s+)?(?:border|frontier|DMZ|coast)\b"
+)
 #: what a gun or a ship can take is no transfer: "limits them to 1,500 rounds", "can carry 500 containers"
 CAPACITY = (
     r"\b(?:limits?|limited|limiting|capacity|capable|can\s+(?:carry|hold|take|fire|load)|carries|holds|"
@@ -53,6 +57,8 @@ MUNITIONS = Detector(
     _counted(
         "munitions_containers_to_russia",
         noun=r"(?:shipping\s+)?containers|TEUs?|container\s+loads",
+        # "a 1,000-TEU vessel": a ship's size
+        not_after=r"\s+(?:vessels?|ships?|freighters?|carriers?|boats?|capacity)\b",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{CAPACITY}|{OTHER_SENDER}", min_value=10, max_value=500_000,
     ),
     _counted(

@@ -16,7 +16,9 @@ PANTSIR = Detector(
         context=r"transfer|provid|suppl|\bgave\b|given|\bgive|deliver|\bsent\b|\bsend|obtain|receiv|acquir|"
         r"handed|shipp|\bgot\b|deploy|install",
         actor=False, subject_nearby=True, max_value=200, max_modifiers=6,
-        veto_left=r"\b(?:lost|destroyed|downed|hit|struck|shot)\b",
+        # Russia's own Pantsirs, lost or in its inventory, went to nobody
+        veto_left=r"\b(?:lost|destroyed|downed|hit|struck|shot|inventory|arsenal|stock|fleet|fields?|operates?)\b|"
+        r"\b(?:Russia|Moscow|the\s+Kremlin)(?:'s|’s)\s+own\b",
     ),
     Counted(
         "pantsir_to_dprk",

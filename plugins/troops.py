@@ -36,7 +36,7 @@ CASUALTY_STATES = r"\b(?:killed|dead|died|wounded|injured|captured|hospitali[sz]
 UNIT_SIZE = r"\b(?:groups|squads|teams|cells|sections|platoons|waves|columns)\s+of\s*$|\b(?:each|every|per)\s+(?:group|squad|team|unit|platoon|company|battalion)\b"
 WEAPONS = (
     r"\b(?:missiles?|launchers?|guns?|howitzers?|artillery|shells|rounds|rockets?|ammunition|munitions|"
-    r"systems?|vehicles?|tanks?|drones?|aircraft|KN-?\d\d\w*)\b"
+    r"systems?|vehicles?|tanks?|drones?|aircraft|KN-?\d\d\w*|Pantsirs?|air[- ]defen[cs]e|S-[34]00)\b"
 )
 AWARDS = r"\b(?:medals?|awards?|awarded|decorated|decorations?|honou?rs?|honou?red|orders?\s+of|posthumous\w*|titles?)\b"
 

@@ -531,3 +531,30 @@ FIFTH_TRAPS = [
 @pytest.mark.parametrize("text", FIFTH_TRAPS, ids=[t[:50] for t in FIFTH_TRAPS])
 def test_fifth_blind_traps(text: str) -> None:
     assert found(text) == []
+
+
+# A long feature names North Korea in its opening paragraphs and then speaks of "them", "the
+# men", "the unit" for paragraphs on end: the opening lends its subject to the article.
+OPENING_CASES = [
+    ("Inside the assault units\n\nThe men of North Korea's 11th Corps train for years.\n\nThey were sent to Russia "
+     "last autumn.\n\nA column was caught in the open near Sudzha.\n\nBy January, close to three thousand of them "
+     "had been killed or wounded, officials said.",
+     [("dprk_casualties", 3000, "about", False)]),
+]
+OPENING_TRAPS = [
+    # Russia's own Pantsirs, a ship's size and arms kept at home are no transfers
+    "North Korea received a Pantsir from Russia.\n\nRussia's own inventory is believed to exceed 150 Pantsir units.",
+    "North Korea ships munitions to Russia.\n\nThe Lady Maria, a 900-TEU vessel, made eight trips.",
+    "North Korea sends missiles to Russia.\n\nPyongyang says it has deployed 180 new launchers for its tactical "
+    "missiles along its southern border.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OPENING_CASES, ids=[c[0][:50] for c in OPENING_CASES])
+def test_the_opening_paragraphs_lend_their_subject(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", OPENING_TRAPS, ids=[t[:50] for t in OPENING_TRAPS])
+def test_opening_traps(text: str) -> None:
+    assert found(text) == []

@@ -656,9 +656,14 @@ def _names_a_count(text: str) -> bool:
 
 
 def _headline(article: Article) -> str:
-    """The title and the first line: what the whole article is about."""
-    first_line = next((line for line in article.text.splitlines() if line.strip()), "")
-    return f"{article.title}\n{first_line[:300]}"
+    """The title and the first three paragraphs: what the whole article is about.
+
+    A long feature names North Korea in its opening and then speaks of "the men" or "them"
+    for paragraphs on end; a generic noun further down still needs its context close by
+    (``Counted.near_context``).
+    """
+    lines = [line for line in article.text.splitlines() if line.strip()][:3]
+    return "\n".join([article.title, *(line[:400] for line in lines)])
 
 
 def _clause_end(sentence: str, position: int) -> int:

@@ -558,3 +558,23 @@ def test_the_opening_paragraphs_lend_their_subject(text: str, expected: list[tup
 @pytest.mark.parametrize("text", OPENING_TRAPS, ids=[t[:50] for t in OPENING_TRAPS])
 def test_opening_traps(text: str) -> None:
     assert found(text) == []
+
+
+ARTICLE_WIDE_CASES = [
+    # "in addition to the N soldiers ..., it sent another M": with no noun of its own, more of the same
+    ("North Korea and Russia\n\nOfficials said that in addition to the roughly 10,500 soldiers dispatched last "
+     "year, North Korea sent another 2,500 or so this spring.",
+     [("dprk_troops_to_russia", 10500, "about", False), ("dprk_troops_to_russia", 2500, "about", True)]),
+    # a transcript names North Korea and Russia again and again, though not in its opening: a later
+    # answer needs neither again
+    ("TRANSCRIPT: briefing to the intelligence committee\n\nSeoul, May 2\n\nMR. KANG: Good afternoon.\n\n"
+     "MR. KANG: North Korea has sent troops to Russia. North Korea also sent shells to Russia.\n\n"
+     "MR. KANG: North Korea and Russia deny it.\n\nQ: And missiles?\n\n"
+     "MR. KANG: On missiles, the assessment was more than 180 ballistic missiles.",
+     [("ballistic_missiles_to_russia", 180, "more_than", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARTICLE_WIDE_CASES, ids=[c[0][:50] for c in ARTICLE_WIDE_CASES])
+def test_article_wide_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)

@@ -376,7 +376,11 @@ class Detector:
         if not self._may_report(text):
             return []
         figures: list[Figure] = []
-        headline = _headline(article)
+        # an article that names the subject (and Russia) again and again is about it throughout: a
+        # briefing transcript's "On missiles, the assessment was more than 200" needs no fresh
+        # "North Korea" or "to Russia"
+        headline = "\n".join([_headline(article), *(named for subject in (*self._subjects, _RUSSIA)
+                                                     if subject is not None and (named := _named_often(subject, text)))])
         previous, earlier = "", {}
         lead = ""  # a list's items share the subject of the line that opens the list, and of each other
         question = ""  # a Q&A heading ("How many troops are in Russia?") names what its answer counts
@@ -519,8 +523,13 @@ class Detector:
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
         elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and (
             quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
+            or _ANOTHER.match(text, quantity.start)
         ):
             modifiers, tail = "", quantity.end  # "11,000 troops ..., and another 3,000 in 2025"
+            if not quantity.increment and _ANOTHER.match(text, quantity.start):
+                # "in addition to the 11,000 soldiers sent last year, it sent another 3,000": with no
+                # noun of its own, "another" after "in addition to" adds more of the same
+                quantity = dataclasses.replace(quantity, increment=True)
         elif not carried and (label := _LABEL_AFTER.match(text, quantity.end)) and _OPENS_LINE.fullmatch(text, 0, quantity.start):
             # "14,000 — North Korean troops sent to Russia", "2,000 — estimated number of soldiers killed"
             number_of = _NUMBER_OF.match(text, label.end())
@@ -537,6 +546,7 @@ class Detector:
         return _make_figure(rule, text, quantity)
 
 
+_ANOTHER = re.compile(r"another\s", _FLAGS)
 #: a table rendered as text: "Troops sent in 2024 | 11,000 | MSMT", "| Deaths | ~600 |"
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
 _TABLE_RULE = re.compile(r"[\s|:+-]*")
@@ -635,12 +645,24 @@ def _first_letters(pattern: str) -> str | None:
     return "".join(sorted(letters))
 
 
+_RUSSIA = re.compile(r"\b(?:Russia|Moscow|Kremlin)\b")
 #: a fast superset of ``NORTH_KOREA``: plain words the regex engine scans for quickly
 _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG|North|Kim|KPA|NK")
 
 
 def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
+
+
+@lru_cache(maxsize=64)
+def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
+    """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
+    found = []
+    for match in subject.finditer(text):
+        found.append(match.group())
+        if len(found) == times:
+            return found[0]
+    return ""
 
 
 @lru_cache(maxsize=64)

@@ -20,7 +20,8 @@ WERE = r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been|been|being|
 LINK = (
     r"(?:\s+\S+){0,1}?\s*(?:reached|rose\s+to|climbed\s+to|risen\s+to|grown\s+to|stood\s+at|stands\s+at|"
     r"totall?ed|totals|total|totall?ing|numbered|numbering|number|hit|of|at|to|is|was|were|are|be|:|—|–|around|"
-    r"estimated\s+at|put\s+at|now|already|have|has|had|amount(?:s|ed|ing)?\s+to|came\s+to|comes?\s+to)"
+    r"estimated\s+at|put\s+at|now|already|have|has|had|amount(?:s|ed|ing)?\s+to|came\s+to|comes?\s+to|"
+    r"accounted\s+for|account\s+for|made\s+up)"
 )
 #: "around 4,700 are estimated to have been killed or wounded": the verb phrase stands for the noun
 ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
@@ -42,7 +43,8 @@ NOT_SOLDIERS = (
     r"accidents?|earthquakes?|floods?|hurricanes?|typhoons?|landslides?)\b"
 )
 #: "captured two wounded North Korean soldiers": prisoners taken, not a casualty count
-CAPTURED = r"\b(?:captured|capturing|captures|capture|took\s+prisoner|taken\s+prisoner|taking\s+prisoner|seized)\b"
+#: ("at the time of the capture, 4,000 had been killed or wounded" is a casualty count)
+CAPTURED = r"\b(?:captured|capturing|captures|capture\s+of|took\s+prisoner|taken\s+prisoner|taking\s+prisoner|seized)\b"
 #: translated copy: "casualties have exceeded 6,000 persons, of which dead about 2,000 persons"
 OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s+them)\s*,?\s*"
 
@@ -51,9 +53,13 @@ OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s
 MOST = 300_000
 
 
+#: a rate is no count: "nearly 30 casualties a day", "about four deaths a day"
+RATE = r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month)\b"
+
+
 def _counted(metric: str, **rule: object) -> Counted:
     not_after = rule.pop("not_after", None)
-    return Counted(metric, max_value=MOST, not_after=f"{not_after}|{PAST_WAR}" if not_after else PAST_WAR, **rule)
+    return Counted(metric, max_value=MOST, not_after=f"{not_after}|{PAST_WAR}|{RATE}" if not_after else f"{PAST_WAR}|{RATE}", **rule)
 
 
 CASUALTIES = Detector(
@@ -94,7 +100,7 @@ CASUALTIES = Detector(
     _counted("dprk_casualties", noun=SOLDIERS, left=rf"\b(?:{BOTH})\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED),
     _counted(
         "dprk_killed",
-        before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA)\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"
+        before=rf"\b(?:death\s+toll|deaths|dead|killed|fatalities|KIA|fell\s+in\s+(?:battle|combat|action))\b(?!\s+(?:and|or)\s+(?:wounded|injured))[^.;]{{0,60}}?{LINK}"
         rf"|{OF_WHICH}(?:dead|killed|deaths)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:wounded|injured|casualties)\b|" + CAPTURED,
     ),
@@ -112,7 +118,7 @@ CASUALTIES = Detector(
         rf"|{OF_WHICH}(?:wounded|injured)\s*(?::|—|–)?\s*",
         veto=NOT_SOLDIERS, veto_left=r"\b(?:killed|dead|deaths|casualties)\b|" + CAPTURED,
     ),
-    keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b|\btoll\b",
+    keywords=r"WIA|wound|casualt|killed|\bkill|dead|death|\bdied\b|\bdie\b|fatalit|wounded|injur|losses|\blost\b|\blives\b|bodies|eliminat|slain|\bKIA\b|\btoll\b|\bfell\s+in\s+(?:battle|combat|action)|\bfallen\b",
 )
 
 

@@ -32,7 +32,9 @@ CRUDE_AFTER = r"\s+of\s+(?:[\w-]+\s+)?crude|\s+crude"
 #: "North Korea consumes 4 to 5 million barrels a year"
 NOT_DELIVERY = (
     rf"{PER_DAY}|\b(?:carr(?:y|ies|ying)|capacity|capable|holds?|fully\s+loaded|consum\w*|burns?|needs?|demand|"
-    r"requires?|requirements?|uses?|usage|stor(?:e|es|age)|produc(?:e|es|ed|ing|tion))\b"
+    r"requires?|requirements?|uses?|usage|stor(?:e|es|age)|produc(?:e|es|ed|ing|tion))\b|"
+    # one cargo's size: "averaging roughly 28,000 barrels per call"
+    r"\bper\s+(?:call|voyage|trip|shipment|cargo|tanker|vessel|ship|delivery|load)\b|\baverag\w*"
 )
 #: fuel another country sells to North Korea is no Russian delivery
 OTHER_SUPPLIER = r"\b(?:China|Chinese|Beijing)\b"

@@ -57,8 +57,9 @@ MUNITIONS = Detector(
     _counted(
         "munitions_containers_to_russia",
         noun=r"(?:shipping\s+)?containers|TEUs?|container\s+loads",
-        # "a 1,000-TEU vessel": a ship's size
+        # "a 1,000-TEU vessel", "the 1,200-TEU Maia-1": a ship's size
         not_after=r"\s+(?:vessels?|ships?|freighters?|carriers?|boats?|capacity)\b",
+        not_modifiers=r"^-TEU",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{CAPACITY}|{OTHER_SENDER}", min_value=10, max_value=500_000,
     ),
     _counted(
@@ -75,7 +76,9 @@ MUNITIONS = Detector(
     ),
     _counted(
         "ballistic_missiles_to_russia",
-        before=r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?"
+        # "The ballistic missile which North Korea handed over to Russia is more than 100 pieces"
+        before=r"\bballistic\s+missiles?\b[^.;:]{0,60}?\b(?:is|are|was|were|totall?(?:ed|ing)|number(?:ed|ing)|reached|stood\s+at|stands\s+at)\s*|"
+        r"\b(?:ballistic\s+missiles|KN-?2[345][\w\s/-]{0,20}?missiles)(?:\s*\([^()]{0,30}\))?"
         # "ballistic missiles such as KN-23 and KN-24 of no fewer than 200 units", "... KN-23 and KN-24 - 148 units"
         r"(?:\s+(?:such\s+as\s+|including\s+|like\s+)?KN-?2[345](?:\s*(?:and|or|/|,)\s*KN-?2[345])*)?"
         # a table's label: "Ballistic missiles (KN-23/KN-24) to Russia: 250+"
@@ -102,17 +105,19 @@ MUNITIONS = Detector(
     _counted(
         "artillery_systems_to_russia",
         noun=(
-            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|"
+            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|tubes|"
             r"artillery(?:\s+(?:pieces|systems|guns|units))?|pieces|systems|units"
         ),
-        modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket",
+        modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket|\btubes\b",
         not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, max_value=20_000,
+        # "a 240mm multiple rocket launcher with 22 tubes": one weapon's parts
+        veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}|\b(?:with|carr(?:y|ies|ying)|fitted\s+with|mounting)\s*$",
     ),
     # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
     _counted(
         "artillery_systems_to_russia", noun=r"pieces",
-        context=rf"^(?=[\s\S]*\b(?:artillery|howitzers?)\b)[\s\S]*(?:{TO_RUSSIA})",
+        context=TO_RUSSIA, requires=(r"\b(?:artillery|howitzers?)\b",),
         actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
     keywords=r"shell|round|munition|ammunition|projectile|rocket|mortar|container|missile|howitzer|launcher|"

@@ -11,7 +11,7 @@ from monitor.toolkit import Counted, Detector
 SOLDIERS = (
     r"troops|soldiers|servicemen|service\s*members|military\s+personnel|personnel|fighters|combatants|"
     r"forces|infantrymen|infantry|contingent|force|commandos|recruits|conscripts|mercenaries|"
-    r"military\s+(?:personnel|staff)|special\s+forces|replacements|reinforcements|deminers|sappers|"
+    r"military\s+(?:personnel|staff)|special\s+forces|replacements|reinforcements|deminers|sappers|military\s+builders|"
     r"(?:military|combat)\s+engineers"
 )
 DEPLOYED = (
@@ -22,10 +22,17 @@ DEPLOYED = (
 HISTORY = r"\b(?:in|on|since|during|of|from|by|until)\s+(?:\w+\.?\s+)?(?:\d{1,2},?\s+)?(?:1[89]\d\d|20[01]\d)\b|\bKorean\s+War\b|38th\s+parallel"
 CASUALTY_WORDS = (
     r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|captur\w*|"
+    r"fell\s+in\s+(?:battle|combat|action)|fallen|"
     r"prisoners?|POWs?|bodies|remains|coffins|funerals?|graves?|treated|hospitali[sz]ed)\b"
 )
 #: soldiers sent "to replace losses" or "to make up for casualties" are a deployment, not a loss
 REPLACING = r"\b(?:replac\w*|replenish\w*|make\s+up\s+for|making\s+up\s+for|offset\w*|cover)\s+(?:the\s+|its\s+|their\s+|heavy\s+|mounting\s+|battlefield\s+)*"
+#: after the soldiers' noun: they were killed or wounded ("2,000 soldiers had been killed"), or
+#: are held ("two North Korean soldiers held by Ukraine"); "3,000 troops to replace losses" were sent
+AFTER_LOSS = (
+    rf"\s+(?:(?!replac|replenish|offset|make\b)[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?"
+    rf"(?:{CASUALTY_WORDS}|(?:held|detained|imprisoned|interrogated)\b)"
+)
 #: a casualty word anywhere in the sentence, unless it names what the soldiers replace
 CASUALTY_VETO = rf"^(?:{REPLACING}{CASUALTY_WORDS}|(?!{CASUALTY_WORDS}).)*+{CASUALTY_WORDS}"
 #: "1,000 men, killed in action": a state after a comma; a noun there ("15,000 people, casualties
@@ -55,7 +62,7 @@ TROOPS = Detector(
         noun=r"(?:North\s+)?Koreans|men|people|persons",
         context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)", near_context=True,
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
-        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
+        not_after=rf"{AFTER_LOSS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000, min_value=100,
     ),
@@ -63,7 +70,7 @@ TROOPS = Detector(
         "dprk_troops_to_russia",
         noun=SOLDIERS,
         context=DEPLOYED,
-        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}"
+        not_after=rf"{AFTER_LOSS}"
         rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
@@ -76,7 +83,7 @@ TROOPS = Detector(
         noun=r"units",
         context=DEPLOYED,
         veto=WEAPONS,
-        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
+        not_after=rf"{AFTER_LOSS}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE,
         veto_before=HISTORY, min_value=100, max_value=300_000,
     ),
@@ -90,14 +97,15 @@ TROOPS = Detector(
         ),
         context=DEPLOYED,
         veto_left=CASUALTY_WORDS + "|" + UNIT_SIZE + r"|\b(?:per\s*cent|percent|%|years?|months?|days?|hours?|workers|labou?rers)\b",
-        veto=HISTORY,
+        # "portraits of 101 of them were displayed" at a ceremony for the fallen
+        veto=HISTORY + "|" + AWARDS + r"|\bportraits?\b",
         # "Of these, about 2,300 are believed to have died": the dead, not the soldiers sent
-        not_after=rf"\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_WORDS}",
+        not_after=rf"{AFTER_LOSS}",
         min_value=100,
         max_value=300_000,
     ),
     keywords=r"troop|replacement|reinforcement|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
-    r"deminer|sapper|engineer|number\s+(?:of\s+\w+\s+)?(?:sent|deployed|dispatched)|"
+    r"deminer|sapper|engineer|military\s+builder|number\s+(?:of\s+\w+\s+)?(?:sent|deployed|dispatched)|"
     r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)|\barmy\b|"
     r"\bpeople\b|\bpersons\b",
 )

@@ -19,7 +19,8 @@ WORKERS = Detector(
         "dprk_workers_to_russia",
         noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|builders)",
         context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000,
-        not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\b",
+        # "military builders" are soldiers (an army's construction troops)
+        not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese|military)\b",
         not_after=ABROAD,
     ),
     # "employees" are a company's unless Russia is named close by

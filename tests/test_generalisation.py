@@ -578,3 +578,46 @@ ARTICLE_WIDE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), ARTICLE_WIDE_CASES, ids=[c[0][:50] for c in ARTICLE_WIDE_CASES])
 def test_article_wide_patterns(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
+
+
+# --------------------------------------------------------------------------- found on a seventh blind set
+SEVENTH_CASES = [
+    ("North Korea and Russia\n\nThe ballistic missile which North Korea handed over to Russia is more than 90 pieces.",
+     [("ballistic_missiles_to_russia", 90, "more_than", False)]),
+    ("North Korea and Russia\n\nKyiv says roughly 230 tubes and launchers have been delivered to Russia.",
+     [("artillery_systems_to_russia", 230, "about", False)]),
+    ("North Korea and Russia\n\nSome 170 North Korean tube and rocket artillery systems crossed into Russia by rail.",
+     [("artillery_systems_to_russia", 170, "about", False)]),
+    ("North Korea and Russia\n\nAs many as 220 KN-23 (Hwasong-11Ga) and KN-24 (Hwasong-11Na) missiles were "
+     "delivered to Russia.", [("ballistic_missiles_to_russia", 220, "up_to", False)]),
+    ("Russia and its partners\n\nSome 13,000 workers from the Democratic People's Republic of Korea entered the "
+     "Russian Federation last year.", [("dprk_workers_to_russia", 13000, "about", False)]),
+    ("North Korea and Russia\n\nNorth Korean casualties in Kursk reached 4,300. Deaths accounted for about 550 of those.",
+     [("dprk_casualties", 4300, "exact", False), ("dprk_killed", 550, "about", False)]),
+    ("North Korea and Russia\n\nZelensky said at the time of the capture that nearly 3,500 North Koreans had been "
+     "killed or wounded.", [("dprk_casualties", 3500, "about", False)]),
+    ("North Korea and Russia\n\nPyongyang sends another 2,500 troops to Russia to replace losses.",
+     [("dprk_troops_to_russia", 2500, "exact", True)]),
+    ("North Korea and Russia\n\nAccording to him, the number of Korean fighters who fell in battle was no more "
+     "than 150.", [("dprk_killed", 150, "up_to", False)]),
+    ("North Korea and Russia\n\nShoigu said North Korea would send 5,000 military builders to Kursk.",
+     [("dprk_troops_to_russia", 5000, "exact", False)]),
+]
+SEVENTH_TRAPS = [
+    "North Korea and Russia\n\nThe 1,100-TEU Lady Maria carried North Korean munitions to Russia.",
+    "North Korea and Russia\n\nRussian tankers brought refined fuel to North Korea, averaging 25,000 barrels per call.",
+    "North Korea and Russia\n\nNorth Korean losses in Kursk averaged nearly 25 casualties a day.",
+    "North Korea and Russia\n\nThe two North Korean soldiers held by Ukraine were interviewed in Kyiv.",
+    "North Korea honours its dead\n\nKim gave medals to the fallen soldiers, and portraits of 95 of them were shown.",
+    "North Korea and Russia\n\nThe M1991 sent to Russia is a 240mm multiple rocket launcher with 22 tubes.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_CASES, ids=[c[0][:60] for c in SEVENTH_CASES])
+def test_seventh_blind_pattern(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", SEVENTH_TRAPS, ids=[t[:60] for t in SEVENTH_TRAPS])
+def test_seventh_blind_traps(text: str) -> None:
+    assert found(text) == []

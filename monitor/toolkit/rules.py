@@ -47,7 +47,7 @@ _NO_NOUN_AFTER = re.compile(
     r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
     r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because|"
     # "no fewer than 200 units", "500,000 bbl": a unit, the noun named before
-    r"units?|bbls?)\b|"
+    r"units?|bbls?|pieces|guys|of\s+(?:those|them|these|whom))\b|"
     r"\s+[^\w\s])",
     _FLAGS,
 )
@@ -521,7 +521,7 @@ class Detector:
             modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
-        elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and (
+        elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and not _CLASSIFIER_AFTER.match(text, quantity.end) and (
             quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
             or _ANOTHER.match(text, quantity.start)
         ):
@@ -547,6 +547,8 @@ class Detector:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: "220 pieces", "150 units": things this sentence names, not an earlier figure's noun carried over
+_CLASSIFIER_AFTER = re.compile(r"\s+(?:pieces|units|items|sets)\b", _FLAGS)
 #: a table rendered as text: "Troops sent in 2024 | 11,000 | MSMT", "| Deaths | ~600 |"
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
 _TABLE_RULE = re.compile(r"[\s|:+-]*")

@@ -69,7 +69,7 @@ _RECEIVES_AFTER = re.compile(
 _RECEIVER = re.compile(r"(?:Russia|Moscow|Kremlin)(?:'s|’s)?")
 
 _MODIFIER_WORDS = (
-    r"more|additional|extra|further|new|fresh|such|these|those|elite|special|operations|regular|active|active-duty|"
+    r"more|additional|extra|further|new|fresh|such|these|those|elite|special|operations|regular|active|active-duty|tube|"
     r"combat|military|army|armed|heavy|light|medium|artillery|rocket|mortar|tank|ballistic|cruise|guided|"
     r"short|long|range|air|defen[cs]e|missile|surface|mobile|self|propelled|multiple|launch|launcher|"
     r"engineering|construction|it|tech|skilled|unskilled|manual|migrant|overseas|labou?r|infantry|ground|"
@@ -85,6 +85,8 @@ _MODIFIER_WORDS = (
 MODIFIER = (
     r"(?:(?!(?:and|or|the|who|which|that|were|was|are|is|have|has|had|to|from|for|with|by|at|on|as)\b)"
     rf"[\"“‘']?(?:[A-Z][\w.'’&/-]*|[\w-]*\d[\w/-]*(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?|[a-z]+(?:-[a-z]+)+"
+    # a short aside: "250 KN-23 (Hwasong-11Ga) and KN-24 missiles"
+    rf"|\([^()]{{1,30}}\)(?:\s+(?:and|or|&)(?=\s+[\w-]*\d))?"
     # "9 million artillery and rocket rounds": two listed words joined
     rf"|(?:{_MODIFIER_WORDS})\b(?:\s+(?:and|or|&)(?=\s+(?:{_MODIFIER_WORDS})\b))?"
     # an adjective by its ending: "expeditionary", "offensive", "tactical", "strategic", "various"

@@ -82,5 +82,5 @@ PAST_WAR = r"[^.;—–]{0,80}?\b(?:Korean\s+War|armistice|World\s+War|19\d\d)\b
 NORTH_KOREA = re.compile(
     r"\bNorth\s+Korea(?:n|ns|'s|’s)?\b|\bN\.\s?Korea(?:n|ns|'s|’s)?\b|\bNorth\s+Korean\b|\bDPRK\b|\bD\.P\.R\.K\.|"
     r"\bNORTH\s+KOREA(?:N|NS|'S|’S)?\b|\bPYONGYANG\b|\bPyongyang(?:'s|’s)?\b|\bKim\s+Jong[\s-]?[Uu]n\b|\bKim(?:'s|’s)\s+(?:troops|soldiers|regime|army|forces|war|men|workers|labou?rers|government|military|missiles|shells|weapons|arms|generals|deployment)\b|"
-    r"\b[Tt]he\s+North(?![\s-]+(?:Atlantic|Sea|Pole|America|Caucasus|Korea\b))(?:'s|’s)?\b|\bKorean\s+People(?:'s|’s)\s+Army\b|\bKPA\b|\bNK\b|\bNorthern\s+Korea",
+    r"\b[Tt]he\s+North(?![\s-]+(?:Atlantic|Sea|Pole|America|Caucasus|Korea\b))(?:'s|’s)?\b|\bKorean\s+People(?:'s|’s)\s+Army\b|\bDemocratic\s+People(?:'s|’s)\s+Republic\s+of\s+Korea\b|\bKPA\b|\bNK\b|\bNorthern\s+Korea",
 )

@@ -46,7 +46,8 @@ BARRELS = Detector(
         "fuel_to_dprk",
         noun=r"barrels?|bbls?", requires=(FUEL, FROM_RUSSIA), veto_left=rf"{CAP}|{OTHER_SUPPLIER}",
         not_after=rf"{CRUDE_AFTER}|{CAP_AFTER}", actor=False, subject_nearby=True, min_value=1000, max_value=20_000_000,
-        veto=NOT_DELIVERY,
+        # "China, the North's other main supplier, reported about 20,000 barrels"
+        veto=NOT_DELIVERY, veto_before=OTHER_SUPPLIER,
     ),
     Counted(
         "fuel_to_dprk",

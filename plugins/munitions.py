@@ -105,14 +105,19 @@ MUNITIONS = Detector(
     _counted(
         "artillery_systems_to_russia",
         noun=(
-            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|tubes|"
+            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|"
             r"artillery(?:\s+(?:pieces|systems|guns|units))?|pieces|systems|units"
         ),
         modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket|\btubes\b",
         not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
-        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, max_value=20_000,
-        # "a 240mm multiple rocket launcher with 22 tubes": one weapon's parts
-        veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}|\b(?:with|carr(?:y|ies|ying)|fitted\s+with|mounting)\s*$",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
+    ),
+    # "roughly 240 tubes and launchers"; not "a 240mm multiple rocket launcher with 22 tubes", one weapon's parts
+    _counted(
+        "artillery_systems_to_russia", noun=r"tubes",
+        context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, min_value=30, max_value=20_000,
+        not_modifiers=r"missile|anti-aircraft|air[- ]defen[cs]e|Pantsir|torpedo",
+        veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}|\b(?:with|carr(?:y|ied|ies|ying)|fitted\s+with|mounting|has|have)\s*$",
     ),
     # "the more than 200 pieces cited by the team": pieces of artillery the sentence names
     _counted(

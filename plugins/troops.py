@@ -76,6 +76,14 @@ TROOPS = Detector(
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,
     ),
+    # "the 15,000-strong force Pyongyang has dispatched": a force's size, even in a sentence
+    # about its losses
+    Counted(
+        "dprk_troops_to_russia",
+        noun=r"(?:expeditionary\s+)?(?:force|forces|contingent|army|corps|deployment|troops|soldiers)",
+        modifiers=r"^-strong\b", context=DEPLOYED, veto_left=AWARDS + "|" + UNIT_SIZE, veto_before=HISTORY,
+        min_value=100, max_value=300_000,
+    ),
     # "11,000 units" are soldiers only where the sentence counts no arms: "no fewer than 200 units"
     # of missiles, "148 units" of KN-23s are not
     Counted(

@@ -12,13 +12,19 @@ WORK = r"\bwork|labou?r|construction|employ|\bvisas?\b|\bjobs?\b|factor(?:y|ies)
 #: "100,000 workers abroad, mostly in China and Russia", "100,000 workers thought to be abroad":
 #: all of North Korea's workers abroad, not Russia's
 ABROAD = r"(?:\s+(?!Russia)[\w-]+){0,4}?\s+(?:abroad|overseas|worldwide|around\s+the\s+world|in\s+(?:\w+\s+)?(?:countries|nations))\b"
+#: a work team's size or a shortage is no count of those sent: "a brigade of 40 North Koreans",
+#: "the construction sector alone lacks some 40,000 workers"
+NOT_SENT = (
+    r"\b(?:brigade|team|crew|gang|group|squad|shift)\s+of\s*$|"
+    r"\b(?:lacks?|lacking|short\s+of|shortage\s+of|needs?|needed|demand\s+for|requires?|required)\s*$"
+)
 MILITARY = r"\b(?:troops|soldiers|military\s+personnel|fight\w*|combat|killed|wounded|casualt\w*)\b"
 
 WORKERS = Detector(
     Counted(
         "dprk_workers_to_russia",
         noun=r"(?:construction\s+|IT\s+|manual\s+|forced\s+)?(?:workers|labou?rers|labou?r|builders)",
-        context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000,
+        context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000, veto_left=NOT_SENT,
         # "military builders" are soldiers (an army's construction troops)
         not_modifiers=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese|military)\b",
         not_after=ABROAD,
@@ -40,7 +46,7 @@ WORKERS = Detector(
         "dprk_workers_to_russia",
         noun=r"(?:North\s+)?Koreans|nationals|citizens|people|persons",
         context=(IN_RUSSIA, WORK), near_context=True,
-        veto=MILITARY, actor=False, min_value=10, max_value=500_000,
+        veto=MILITARY, veto_left=NOT_SENT, actor=False, min_value=10, max_value=500_000,
     ),
     keywords=r"worker|labou?r|employee|builder|\bwork",
 )

@@ -95,6 +95,8 @@ _NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z][a-z]*)\b")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
+#: how far back from a stop its word is looked for (the searches end at the stop)
+_WORD_WINDOW = 40
 
 
 def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
@@ -123,7 +125,7 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
-        before = _WORD_BEFORE.search(line, 0, at)
+        before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
         if before is None or following is None:
             return None
         if before.group("word") in _NOT_PLAIN:
@@ -147,6 +149,7 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
 
 
 _OPENING, _CLOSING = frozenset(State.opening_brackets), frozenset(State.closing_brackets)
+_BRACKET = re.compile("[" + re.escape("".join(sorted(_OPENING | _CLOSING))) + "]")
 
 
 def _plain_ends(line: str) -> list[int]:
@@ -155,20 +158,19 @@ def _plain_ends(line: str) -> list[int]:
     syntok starts afresh after every sentence it ends, so the text between two such ends
     is split by syntok alone exactly as it would be within the whole line.
     """
-    ends, depth, counted = [], 0, 0
+    ends, depth = [], 0
     initials = {match.end() - 1 for match in _INITIALS.finditer(line)}
+    brackets = iter(_BRACKET.finditer(line))
+    bracket = next(brackets, None)
     for stop in _TERMINAL.finditer(line):
         at = stop.start()
-        for char in line[counted:at]:
-            if char in _OPENING:
-                depth += 1
-            elif char in _CLOSING:
-                depth = max(depth - 1, 0)
-        counted = at
+        while bracket is not None and bracket.start() < at:
+            depth = depth + 1 if bracket.group() in _OPENING else max(depth - 1, 0)
+            bracket = next(brackets, None)
         if depth or at in initials or line[at + 1: at + 2] != " ":
             continue
         following = _NEXT_WORD.match(line, at + 1)
-        before = _WORD_BEFORE.search(line, 0, at)
+        before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
         if following is None or before is None or before.group("word") in _NOT_PLAIN or (
                 before.group("number") and following.group("word") in State.months):
             continue

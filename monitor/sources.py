@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.IGNORECASE | re.DOTALL)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")  # not "[^>]+": "<a <a <a ..." with no ">" would cost the square of its length
 #: code and style sheets in a feed's HTML: their text is no part of what the entry says
-_NOT_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.IGNORECASE | re.DOTALL)
+_NOT_TEXT = re.compile(r"<(script|style)(?=[\s>/])[^<>]*(?:>.*?(?:</\1\s*>|$)|$)|<!--.*?(?:-->|$)",
+                       re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|ocid$|cmpid$)", re.IGNORECASE)
 

@@ -37,10 +37,7 @@ ARE_WOUNDED = (
 NOT_SOLDIERS = (
     r"\bcivilians?\b|\bresidents\b|\bchildren\b|\bUkrainians\b|\bpassengers\b|\bstrikes?\s+on\b|"
     # "the losses of the enemy amount to 890 thousand": a war report's count of the other side
-    r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b|"
-    # an epidemic's, a disaster's or an accident's dead: "3,248 cases worldwide, including 584 deaths"
-    r"\b(?:cases|patients|outbreak|virus|disease|epidemic|pandemic|COVID|flu|infections?|crash(?:es)?|"
-    r"accidents?|earthquakes?|floods?|hurricanes?|typhoons?|landslides?)\b"
+    r"\b(?:losses|casualties)\s+of\s+the\s+enemy\b|\benemy(?:'s|’s)?\s+(?:losses|casualties)\b"
 )
 #: "captured two wounded North Korean soldiers": prisoners taken, not a casualty count
 #: ("at the time of the capture, 4,000 had been killed or wounded" is a casualty count)
@@ -53,12 +50,20 @@ OF_WHICH = r"\b(?:of\s+(?:which|whom|them|these|those)|including|incl\.?|among\s
 MOST = 300_000
 
 
+#: before the amount, an epidemic's, a disaster's or an accident's dead: "3,248 cases worldwide, including
+#: 584 deaths", "two crashes killed 346"; after it ("4,000 killed or wounded, some in training
+#: accidents") they are only some of the soldiers' losses
+DISASTER = (
+    r"\b(?:cases|patients|outbreak|virus|disease|epidemic|pandemic|COVID|flu|infections?|crash(?:es)?|"
+    r"accidents?|earthquakes?|floods?|hurricanes?|typhoons?|landslides?)\b"
+)
 #: a rate is no count: "nearly 30 casualties a day", "about four deaths a day"
 RATE = r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month)\b"
 
 
 def _counted(metric: str, **rule: object) -> Counted:
     not_after = rule.pop("not_after", None)
+    rule.setdefault("veto_before", DISASTER)
     return Counted(metric, max_value=MOST, not_after=f"{not_after}|{PAST_WAR}|{RATE}" if not_after else f"{PAST_WAR}|{RATE}", **rule)
 
 
@@ -75,7 +80,9 @@ CASUALTIES = Detector(
         "dprk_wounded", noun=THEM, veto=NOT_SOLDIERS, veto_left=rf"{OTHERS}|{CAPTURED}",
         after=WERE + r"(?:wounded|injured|treated\s+for\s+(?:wounds|injuries)|hospitali[sz]ed)\b(?!\s+(?:and|or)\s+(?:killed|dead))",
     ),
-    _counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS, veto_left=CAPTURED,
+    # not "their own brigade lost 40 men": the speakers' own side
+    _counted("dprk_killed", noun=SOLDIERS, left=r"\b(?:lost|losing|loses)\s*$", veto=NOT_SOLDIERS,
+             veto_left=rf"{CAPTURED}|\b(?:our|their|its)\s+own\b",
             min_value=10),
     _counted(
         "dprk_casualties",

@@ -21,7 +21,7 @@ DEPLOYED = (
 #: a sentence about the Korean War or another past war is no deployment to Russia ("On June 25, 1950, ...")
 HISTORY = r"\b(?:in|on|since|during|of|from|by|until)\s+(?:\w+\.?\s+)?(?:\d{1,2},?\s+)?(?:1[89]\d\d|20[01]\d)\b|\bKorean\s+War\b|38th\s+parallel"
 CASUALTY_WORDS = (
-    r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|captur\w*|"
+    r"\b(?:casualt\w*|killed|dead|deaths?|died|wounded|wounds|injured|injuries|losses|lost|toll|captured|capture\s+of|captives?|"
     r"fell\s+in\s+(?:battle|combat|action)|fallen|"
     r"prisoners?|POWs?|bodies|remains|coffins|funerals?|graves?|treated|hospitali[sz]ed)\b"
 )

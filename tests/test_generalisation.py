@@ -646,3 +646,41 @@ def test_eighth_blind_articles(name: str, figure: tuple, expected: bool) -> None
     detection, error = scan_document(_pm(), str(BLIND8 / name))
     assert error is None
     assert (figure in {(f.metric, f.value) for f in detection.figures}) is expected
+
+
+# Found by review: fixes that must not cost figures found before them.
+REVIEW_CASES = [
+    ("North Korea has sent 11,000 troops to help Russia capture Kursk.", [("dprk_troops_to_russia", 11000, "exact", False)]),
+    ("About 4,000 North Korean troops have been killed or wounded in Kursk, including some in training accidents.",
+     [("dprk_casualties", 4000, "about", False)]),
+    ("North Korea and Russia\n\nWe have sent 900 troops, North Korea's defence minister told Russian media.",
+     [("dprk_troops_to_russia", 900, "exact", False)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REVIEW_CASES, ids=[c[0][:60] for c in REVIEW_CASES])
+def test_review_cases(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+def test_an_arrow_is_no_qualifier() -> None:
+    assert amounts("Troops: 10,000 -> 12,000") == [(10000, None, "exact", False), (12000, None, "exact", False)]
+    assert amounts("Containers: >28,000") == [(28000, None, "more_than", False)]
+
+
+NINTH_TRAPS = [
+    # a source that speaks of its own plans acts: Poland's troops
+    "North Korea and Russia\n\nPoland said it would station 9,000 more troops along its eastern border.",
+    # the speakers' own side
+    "North Korea and Russia\n\nUkrainian officers say their own brigade lost 35 men in a single week.",
+]
+
+
+@pytest.mark.parametrize("text", NINTH_TRAPS, ids=[t[:60] for t in NINTH_TRAPS])
+def test_ninth_blind_traps(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_source_estimating_what_north_korea_sent_is_no_actor() -> None:
+    text = "North Korea ships munitions to Russia.\n\nSeoul estimates it has sent more than 12,500 containers of munitions."
+    assert found(text) == [("munitions_containers_to_russia", 12500, "more_than", False)]

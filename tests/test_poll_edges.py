@@ -129,3 +129,9 @@ def test_a_json_feed_over_the_cap_keeps_its_newest_items() -> None:
     parsed = parse_feed(body, url="https://news.example/feed.json", max_entries=2)
     assert [entry.title for entry in parsed.entries] == ["Story 4", "Story 5"]
     assert parsed.skipped == 3
+
+
+def test_a_tag_that_only_starts_like_a_script_keeps_the_text_after_it() -> None:
+    from monitor.sources import html_to_text
+
+    assert html_to_text("<p>3 < 4 and <script-free> words</p>") == "3 < 4 and words"

@@ -264,7 +264,22 @@ def test_lines_that_need_syntok_are_cut_at_plain_ends_and_split_as_syntok_splits
     lines = [line for line in _data_lines() if sentences._MAYBE_SEVERAL.search(line)
              and sentences._plain_spans(line) is None]
     cut = [line for line in lines if sentences._plain_ends(line)]
-    assert len(cut) > 0.3 * len(lines)  # most such lines hold plain ends: syntok reads less of them
+    assert len(cut) > 0.3 * len(lines)  # many such lines hold plain ends: syntok reads less of them
     for line in lines:
         pieces = [line[start:end].strip() for start, end in sentences._syntok_spans.__wrapped__(line)]
         assert pieces == [line[start:end].strip() for start, end in sentences._syntok_segmented(line)], line
+
+
+def test_initials_before_an_opening_quote_are_left_to_syntok() -> None:
+    line = 'He blamed the U.S. "The sanctions failed," he said.'
+    assert sentences._plain_spans(line) is None
+    assert [s.text for s in split_sentences(line)] == [line]
+
+
+def test_an_endless_sentence_is_read_in_pieces_of_bounded_length() -> None:
+    """A page that is one 50 kB "sentence" is cut at spaces, so the work per amount stays bounded."""
+    text = "North Korea sent 11,000 troops and " * 1500
+    pieces = split_sentences(text)
+    assert len(pieces) > 1 and all(len(s.text) <= sentences.LONGEST for s in pieces)
+    assert all(text[s.start:s.end] == s.text for s in pieces)
+    assert " ".join(s.text for s in pieces) == text.strip()

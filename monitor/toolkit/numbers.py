@@ -87,7 +87,7 @@ _NOT_COUNT_AFTER = re.compile(
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _TILDE = re.compile(r"(?:~|≈|\bc\.|\bca\.)\s*$")
 #: a sign before an amount, as tables and social posts write qualifiers: ">28,000", "≥ 200", "<100"
-_SIGN = re.compile(r"(?:(?P<more_than>>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")
+_SIGN = re.compile(r"(?:(?P<more_than>(?<![-=])>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")  # not "->"
 #: how far before an amount the words that qualify it or rule it out are looked for: the longest
 #: phrase ("were generally estimated to number", 35 characters) is far shorter; the
 #: searches end at the amount, so they need not scan the whole sentence before it
@@ -116,6 +116,9 @@ class Quantity:
 
 def find_quantities(sentence: str) -> list[Quantity]:
     """Every counted amount of ``sentence``, in order.
+
+    A count is whole unless scaled: "1.2 million" is one, "3.2" (a section number) or
+    "2.8" (of a percentage) is not.
 
     >>> [(q.value, q.value_max, q.qualifier) for q in find_quantities("between 1,000 and 3,000 workers")]
     [(1000, 3000, 'range')]

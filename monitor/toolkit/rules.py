@@ -327,7 +327,7 @@ class Counted:
         if veto_left and (veto_left.search(clause) or veto_left.search(qualified)):
             return False
         veto_before = self._compiled["veto_before"]
-        if veto_before and veto_before.search(sentence, 0, quantity.start):
+        if veto_before and veto_before.search(sentence, max(0, quantity.start - _REACH), quantity.start):
             return False
         if is_foreign_owned(modifiers):
             return False
@@ -340,7 +340,10 @@ class Counted:
             if self._paragraph_about_others(paragraph):
                 return False
         if self.actor and not NORTH_KOREA.search(modifiers):
-            if acting_country(sentence[: quantity.start]) == "foreign" and not _FROM_NORTH_KOREA.search(
+            actor = acting_country(sentence[max(0, quantity.start - _REACH): quantity.start])
+            if actor == "first_person" and NORTH_KOREA.search(sentence):
+                actor = None  # North Korea's own speaker: "We have sent 900 troops, its minister said"
+            if actor in ("foreign", "first_person") and not _FROM_NORTH_KOREA.search(
                 sentence, quantity.end
             ):
                 return False
@@ -547,6 +550,9 @@ class Detector:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: how far back in its sentence an amount's actor and vetoes are looked for: a sentence of news
+#: is shorter, and a hostile one-line page of thousands of amounts stays linear
+_REACH = 400
 #: "220 pieces", "150 units": things this sentence names, not an earlier figure's noun carried over
 _CLASSIFIER_AFTER = re.compile(r"\s+(?:pieces|units|items|sets)\b", _FLAGS)
 #: a table rendered as text: "Troops sent in 2024 | 11,000 | MSMT", "| Deaths | ~600 |"
@@ -556,7 +562,7 @@ _TABLE_RULE = re.compile(r"[\s|:+-]*")
 _INCREMENT_LABEL = re.compile(r"\W*(?:additional|further|extra|fresh)\s[^:;.]{0,60}:\s*(?:\S+\s+){0,3}$", _FLAGS)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4)
 def _lines(text: str) -> tuple[tuple[str, bool, bool, bool, bool], ...]:
     """The non-empty lines of an article, each read once for every detector.
 
@@ -616,9 +622,16 @@ def _lowercase_pattern(keywords: str) -> re.Pattern[str] | None:
     return re.compile(_keyword_pattern(keywords).pattern.lower())
 
 
-@lru_cache(maxsize=4096)
 def _lowercase(text: str) -> str:
-    """``text`` in lowercase; cached, as every detector asks of the same lines."""
+    """``text`` in lowercase; a line or a sentence is cached, as every detector asks of the same ones.
+
+    A whole article is not: the cache would keep thousands of them.
+    """
+    return _lowercase_line(text) if len(text) <= 2000 else text.lower()
+
+
+@lru_cache(maxsize=4096)
+def _lowercase_line(text: str) -> str:
     return text.lower()
 
 
@@ -656,7 +669,7 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
     """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
     found = []
@@ -667,7 +680,7 @@ def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
     return ""
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _names(subject: re.Pattern[str], text: str) -> bool:
     """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
     return _hint(subject).search(text) is not None
@@ -675,8 +688,18 @@ def _names(subject: re.Pattern[str], text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _names_a_count(text: str) -> bool:
-    """Whether ``text`` says "the figure", "that total" ...; cached, as every detector asks of the same lines."""
+    """Whether ``text`` says "the figure", "that total" ...; cached, as every detector asks of the same lines.
+
+    The count's noun is looked for first, in lowercase: most lines have none, and then the
+    pattern, which tries every "the" and "that" of the line, need not run.
+    """
+    lowered = _lowercase(text)
+    if not any(noun in lowered for noun in _COUNT_NOUNS):
+        return False
     return _ANAPHOR_HINT.search(text) is not None
+
+
+_COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 
 def _headline(article: Article) -> str:

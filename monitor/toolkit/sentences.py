@@ -64,11 +64,25 @@ def _iter_sentences(text: str, keep: Callable[[str], bool] | None) -> Iterator[S
         body = line.group()
         if not body.strip() or (keep is not None and not keep(body)):
             continue
-        if not _MAYBE_SEVERAL.search(body):
-            yield _stripped(body, line.start())
-            continue
-        for start, end in _syntok_spans(body):
-            yield _stripped(body[start:end], line.start() + start)
+        spans = _syntok_spans(body) if _MAYBE_SEVERAL.search(body) else ((0, len(body)),)
+        for start, end in spans:
+            for first, last in _within_reach(body, start, end):
+                yield _stripped(body[first:last], line.start() + first)
+
+
+#: the longest sentence the detectors read whole; news sentences are far shorter, and a page
+#: that is one endless "sentence" is read in pieces, so the work per amount stays bounded
+LONGEST = 1500
+
+
+def _within_reach(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``LONGEST`` characters, cut at a space where there is one."""
+    while end - start > LONGEST:
+        cut = text.rfind(" ", start + LONGEST // 2, start + LONGEST)
+        cut = cut if cut > start else start + LONGEST
+        yield start, cut
+        start = cut
+    yield start, end
 
 
 #: syntok's abbreviations are English, German and Spanish; these are also English words that
@@ -81,6 +95,7 @@ State.abbreviations = State.abbreviations - _ENGLISH_WORDS
 _TERMINAL = re.compile(r"[.?!;]")
 #: a short bracketed aside with no stop in it, "(MSMT)", which syntok reads past without a
 #: thought, unless it follows a sentence's first word ("KYIV (Reuters) - ...") or another aside
+#: follows it
 _ASIDE = re.compile(r"[(\[][\w ,'’/&-]{0,58}[)\]](?!\s*[(\[])")
 #: what only syntok judges: other brackets, ellipses, other scripts' stops and runs of stops
 _NEEDS_SYNTOK = re.compile(r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠]|[.?!;]{2}")
@@ -119,7 +134,7 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if _ENDS_LINE.match(line, at):
             continue
         following = _NEXT_WORD.match(line, at + 1)
-        if at in initials and following is not None and line[at + 1] == " ":
+        if at in initials and following is not None and line[at + 1: at + 3].strip()[:1].isalpha():
             # "the U.S. Army" is one sentence, "... by the U.S. The report" two: syntok splits
             # after initials only before a word that opens sentences
             if following.group("word") in State.starters:

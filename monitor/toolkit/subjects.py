@@ -47,7 +47,7 @@ _NOT_ACTOR_BEFORE = re.compile(
 )
 #: an actor followed by these is the source of a claim, not its subject
 _SOURCE_AFTER = re.compile(
-    r"^(?:'s|’s)?\s+(?:(?:[\w-]+\s+){0,4}?)(?:said|says|say|told|estimated?|estimates|reported|reports|"
+    r"(?:'s|’s)?\s+(?:(?:[\w-]+\s+){0,4}?)(?:said|says|say|told|estimated?|estimates|reported|reports|"
     r"claims?|claimed|believes?|believed|thinks?|assess(?:es|ed)?|intelligence|officials?|spy|agency|"
     r"ministry|president|general\s+staff|NIS|GUR|HUR|JCS|lawmakers?|sources?|media|authorities|"
     r"government|report|envoy|ambassador|mission|delegation|representative|"
@@ -62,7 +62,7 @@ _SOURCE_AFTER = re.compile(
 #: "Russia has received 150 missiles": the country that receives North Korea's goods and men
 #: is their destination, not another country acting on its own
 _RECEIVES_AFTER = re.compile(
-    r"^(?:'s|’s)?\s+(?:(?:has|have|had|also|reportedly|now|so\s+far|already|since|thus\s+far)\s+){0,3}"
+    r"(?:'s|’s)?\s+(?:(?:has|have|had|also|reportedly|now|so\s+far|already|since|thus\s+far)\s+){0,3}"
     r"(?:received|receives|receiving|obtained|obtains|acquired|acquires|got|gets|took\s+delivery)\b",
     re.IGNORECASE,
 )
@@ -101,7 +101,8 @@ _PAIRED_BEFORE = re.compile(rf"(?:{NORTH_KOREA.pattern}|\bKim)\s?[-–/]\s?$")
 
 
 def _paired(match: re.Match[str], text: str) -> bool:
-    return bool(_PAIRED_AFTER.match(text, match.end()) or _PAIRED_BEFORE.search(text, 0, match.start()))
+    return bool(_PAIRED_AFTER.match(text, match.end()) or _PAIRED_BEFORE.search(text, max(0, match.start() - _NEAR),
+                                                                               match.start()))
 
 
 def is_foreign_owned(phrase: str) -> bool:
@@ -114,7 +115,7 @@ def is_foreign_owned(phrase: str) -> bool:
 
 
 def acting_country(left: str) -> str | None:
-    """Who acts in ``left`` (a sentence up to an amount): "north_korea", "foreign" or None.
+    """Who acts in ``left`` (a sentence up to an amount): "north_korea", "foreign", "first_person" or None.
 
     The last country named that is not after a preposition ("to Russia") and
     not the source of a claim ("Ukraine's intelligence said").
@@ -125,14 +126,12 @@ def acting_country(left: str) -> str | None:
     'foreign'
     """
     for match in reversed(list(_ACTOR.finditer(left))):
-        if _NOT_ACTOR_BEFORE.search(left[: match.start()]) or _SOURCE_AFTER.match(left[match.end():]):
+        if _is_place_or_source(match, left) or _paired(match, left) or _is_receiver(match, left):
             continue
-        if _paired(match, left):
-            continue
-        if _is_receiver(match, left):
-            continue
-        return "north_korea" if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()) \
-            else "foreign"
+        if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()):
+            return "north_korea"
+        # "We have sent 900 troops, North Korea's defence minister said": its own speaker's "we"
+        return "first_person" if match.group() in ("We", "we") else "foreign"
     return None
 
 
@@ -145,16 +144,30 @@ def names_other_country(sentence: str) -> bool:
     True
     """
     for match in FOREIGN.finditer(sentence):
-        if _NOT_ACTOR_BEFORE.search(sentence[: match.start()]) or _SOURCE_AFTER.match(sentence[match.end():]):
-            continue
-        if _paired(match, sentence):
-            continue
-        if _is_receiver(match, sentence):
+        if _is_place_or_source(match, sentence) or _paired(match, sentence) or _is_receiver(match, sentence):
             continue
         return True
     return False
 
 
+#: (a plan: "Seoul estimates it has sent 13,000 containers" speaks of North Korea)
+_OF_ITSELF = re.compile(r",?\s+(?:that\s+)?(?:it|they)\s+(?:would|will|plans?|planned|intends?)\b")
+#: how far around a country name the words that make it a place, a source or a partner are looked for
+_NEAR = 80
+
+
+def _is_place_or_source(match: re.Match[str], text: str) -> bool:
+    """Whether the country ``match`` is a place ("to Russia") or a claim's source ("Ukraine's intelligence said").
+
+    The searches look only near the name, so a long sentence with many countries stays cheap.
+    """
+    if _NOT_ACTOR_BEFORE.search(text, max(0, match.start() - _NEAR), match.start()):
+        return True
+    source = _SOURCE_AFTER.match(text, match.end(), match.end() + _NEAR)
+    # "Poland said it would station 10,000 more troops": the source speaks of itself
+    return source is not None and not _OF_ITSELF.match(text, source.end())
+
+
 def _is_receiver(match: re.Match[str], text: str) -> bool:
     """Whether ``match`` is Russia receiving: "Russia has received 150 missiles"."""
-    return bool(_RECEIVER.fullmatch(match.group())) and bool(_RECEIVES_AFTER.match(text[match.end():]))
+    return bool(_RECEIVER.fullmatch(match.group())) and bool(_RECEIVES_AFTER.match(text, match.end(), match.end() + _NEAR))

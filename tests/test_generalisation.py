@@ -684,3 +684,9 @@ def test_ninth_blind_traps(text: str) -> None:
 def test_a_source_estimating_what_north_korea_sent_is_no_actor() -> None:
     text = "North Korea ships munitions to Russia.\n\nSeoul estimates it has sent more than 12,500 containers of munitions."
     assert found(text) == [("munitions_containers_to_russia", 12500, "more_than", False)]
+
+
+def test_a_count_of_all_who_crossed_is_no_count_of_workers() -> None:
+    text = ("North Korean workers in Russia\n\nRussian data show that 12,800 North Korean citizens entered Russia "
+            "last year, a figure that includes diplomats, athletes and tourists as well as workers.")
+    assert found(text) == []

@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
 from .numbers import Quantity, find_quantities, has_number
@@ -562,12 +563,21 @@ _TABLE_RULE = re.compile(r"[\s|:+-]*")
 _INCREMENT_LABEL = re.compile(r"\W*(?:additional|further|extra|fresh)\s[^:;.]{0,60}:\s*(?:\S+\s+){0,3}$", _FLAGS)
 
 
+class _Line(NamedTuple):
+    """A non-empty line of an article, as every detector reads it."""
+
+    text: str
+    is_item: bool  # a list item: "- Troops: 11,000"
+    number: bool  # holds anything that could be an amount
+    opens_with_pronoun: bool  # "It has also sent manpower."
+    asks: bool  # a Q&A heading: "How many troops are in Russia?"
+
+
 @lru_cache(maxsize=4)
-def _lines(text: str) -> tuple[tuple[str, bool, bool, bool, bool], ...]:
+def _lines(text: str) -> tuple[_Line, ...]:
     """The non-empty lines of an article, each read once for every detector.
 
-    Each is (line, a list item?, holds a number?, opens with a pronoun?, asks how many?); a
-    table row is read as its label and value (``_table_row``).
+    A table row is read as its label and value (``_table_row``).
     """
     lines = []
     for line in text.splitlines():
@@ -575,8 +585,8 @@ def _lines(text: str) -> tuple[tuple[str, bool, bool, bool, bool], ...]:
             continue
         if "|" in line:
             line = _table_row(line)
-        lines.append((line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
-                      bool(_QUESTION.search(line))))
+        lines.append(_Line(line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
+                           bool(_QUESTION.search(line))))
     return tuple(lines)
 
 

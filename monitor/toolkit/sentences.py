@@ -140,13 +140,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
-        before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
-        if before is None or following is None:
+        if not _splits_here(line, at, following):
             return None
-        if before.group("word") in _NOT_PLAIN:
-            return None  # "Gen. Kim", "Sept. The": an abbreviation, syntok's call
-        if before.group("number") and following.group("word") in State.months:
-            return None  # "page 12. Mar 3"
         ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence
     for start in asides:
         opening = max((end for end in ends if end <= start), default=0)
@@ -161,6 +156,18 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             spans.append((lead, lead + len(text)))
         start = end
     return tuple(spans)
+
+
+def _splits_here(line: str, at: int, following: re.Match[str] | None) -> bool:
+    """Whether syntok surely ends a sentence at the stop ``at``, followed by ``following`` (``_NEXT_WORD``).
+
+    It does after a plain word or a number; an abbreviation ("Gen. Kim", "Sept. The") or a
+    number before a month ("page 12. Mar 3") is syntok's call.
+    """
+    before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
+    if before is None or following is None or before.group("word") in _NOT_PLAIN:
+        return False
+    return not (before.group("number") and following.group("word") in State.months)
 
 
 _OPENING, _CLOSING = frozenset(State.opening_brackets), frozenset(State.closing_brackets)
@@ -184,12 +191,8 @@ def _plain_ends(line: str) -> list[int]:
             bracket = next(brackets, None)
         if depth or at in initials or line[at + 1: at + 2] != " ":
             continue
-        following = _NEXT_WORD.match(line, at + 1)
-        before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
-        if following is None or before is None or before.group("word") in _NOT_PLAIN or (
-                before.group("number") and following.group("word") in State.months):
-            continue
-        ends.append(at + 1)
+        if _splits_here(line, at, _NEXT_WORD.match(line, at + 1)):
+            ends.append(at + 1)
     return ends
 
 

@@ -38,7 +38,6 @@ FIRED = (
 )
 
 
-
 def _counted(metric: str, **rule: object) -> Counted:
     """A rule of arms sent to Russia; "400 pieces of artillery captured in the 1950–53 war" is a past war's."""
     not_after = rule.pop("not_after", None)

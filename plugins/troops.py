@@ -62,16 +62,15 @@ TROOPS = Detector(
         noun=r"(?:North\s+)?Koreans|men|people|persons",
         context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)", near_context=True,
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
-        not_after=rf"{AFTER_LOSS}"
-        rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
+        not_after=AFTER_LOSS
+        + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000, min_value=100,
     ),
     Counted(
         "dprk_troops_to_russia",
         noun=SOLDIERS,
         context=DEPLOYED,
-        not_after=rf"{AFTER_LOSS}"
-        rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
+        not_after=AFTER_LOSS + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,
@@ -91,7 +90,7 @@ TROOPS = Detector(
         noun=r"units",
         context=DEPLOYED,
         veto=WEAPONS,
-        not_after=rf"{AFTER_LOSS}",
+        not_after=AFTER_LOSS,
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE,
         veto_before=HISTORY, min_value=100, max_value=300_000,
     ),
@@ -108,7 +107,7 @@ TROOPS = Detector(
         # "portraits of 101 of them were displayed" at a ceremony for the fallen
         veto=HISTORY + "|" + AWARDS + r"|\bportraits?\b",
         # "Of these, about 2,300 are believed to have died": the dead, not the soldiers sent
-        not_after=rf"{AFTER_LOSS}",
+        not_after=AFTER_LOSS,
         min_value=100,
         max_value=300_000,
     ),

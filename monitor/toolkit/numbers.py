@@ -252,7 +252,6 @@ def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
     if sign:
         return Qualifier(sign.lastgroup), False, sign.start()
     for _ in range(3):
-        head = sentence[:start]
         window = max(0, start - _LOOK_BACK)
         found = QUALIFIER_BEFORE.search(sentence, window, start)
         if found and qualifier is Qualifier.EXACT:
@@ -261,7 +260,7 @@ def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
         found = INCREMENT_BEFORE.search(sentence, window, start)
         if found and not increment:
             # "apart from the soldiers, another 8,000 laborers": another kind, not more of the same
-            besides = found.group("word").lower() == "another" and BESIDES.search(head[: found.start()])
+            besides = found.group("word").lower() == "another" and BESIDES.search(sentence, 0, found.start())
             increment, start = not besides, found.start()
             if besides:
                 break

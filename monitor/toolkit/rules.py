@@ -383,7 +383,7 @@ class Detector:
         # an article that names the subject (and Russia) again and again is about it throughout: a
         # briefing transcript's "On missiles, the assessment was more than 200" needs no fresh
         # "North Korea" or "to Russia"
-        headline = "\n".join([_headline(article), *(named for subject in (*self._subjects, _RUSSIA)
+        headline = "\n".join([_headline(article.title, article.text), *(named for subject in (*self._subjects, _RUSSIA)
                                                      if subject is not None and (named := _named_often(subject, text)))])
         previous, earlier = "", {}
         lead = ""  # a list's items share the subject of the line that opens the list, and of each other
@@ -712,15 +712,16 @@ def _names_a_count(text: str) -> bool:
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 
-def _headline(article: Article) -> str:
+@lru_cache(maxsize=4)
+def _headline(title: str, text: str) -> str:
     """The title and the first three paragraphs: what the whole article is about.
 
     A long feature names North Korea in its opening and then speaks of "the men" or "them"
     for paragraphs on end; a generic noun further down still needs its context close by
-    (``Counted.near_context``).
+    (``Counted.near_context``). Cached, as every detector asks it of the same article.
     """
-    lines = [line for line in article.text.splitlines() if line.strip()][:3]
-    return "\n".join([article.title, *(line[:400] for line in lines)])
+    lines = [line for line in text.splitlines() if line.strip()][:3]
+    return "\n".join([title, *(line[:400] for line in lines)])
 
 
 def _clause_end(sentence: str, position: int) -> int:

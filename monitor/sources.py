@@ -134,7 +134,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", content_locatio
         what = "not a feed" if not parsed.get("version") else "broken feed with no entries"
         raise FeedError(url, f"{what} ({problem or 'no RSS or Atom found'})")
     base = urljoin(url, content_location) if content_location else url  # a relative one names a place on the feed's site
-    entries = [_entry(raw, base=base) for raw in _newest(raw_entries, max_entries, [_published(raw) for raw in raw_entries])]
+    dates = [_published(raw) for raw in raw_entries]
+    entries = [_entry(raw_entries[i], base=base, published=dates[i]) for i in _newest(dates, max_entries)]
     if problem:
         log.warning("feed %s is not well-formed but yields %s: %s", url, plural(len(raw_entries), "entry", "entries"),
                     problem)
@@ -143,21 +144,21 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", content_locatio
                       problem=problem)
 
 
-def _newest(items: list, limit: int, dates: list[datetime | None]) -> list:
-    """The ``limit`` newest of ``items`` (by ``dates``), in feed order.
+def _newest(dates: list[datetime | None], limit: int) -> list[int]:
+    """Where the ``limit`` newest entries are, by their ``dates``, in feed order.
 
     A feed over the cap keeps its newest entries whichever order it lists them in (some list
     oldest first). Undated entries rank after dated ones, in feed order; a feed within the
     cap is kept whole.
     """
-    if len(items) <= limit:
-        return list(items)
+    if len(dates) <= limit:
+        return list(range(len(dates)))
     oldest = datetime.min.replace(tzinfo=UTC)
-    ranked = sorted(range(len(items)), key=lambda i: (dates[i] is not None, dates[i] or oldest, -i), reverse=True)
-    return [items[i] for i in sorted(ranked[:limit])]
+    ranked = sorted(range(len(dates)), key=lambda i: (dates[i] is not None, dates[i] or oldest, -i), reverse=True)
+    return sorted(ranked[:limit])
 
 
-def _entry(raw, *, base: str) -> FeedEntry:
+def _entry(raw, *, base: str, published: datetime | None) -> FeedEntry:
     link = raw.get("link") or None
     if link:
         link = urljoin(base, link.strip())
@@ -172,7 +173,7 @@ def _entry(raw, *, base: str) -> FeedEntry:
             break
     summary = summary or html_to_text(raw.get("summary", ""))
     return FeedEntry(key=entry_key(link, guid, title), link=link, title=title, summary=summary,
-                     published=_published(raw))
+                     published=published)
 
 
 def entry_key(link: str | None, guid: str, title: str) -> str:
@@ -213,7 +214,9 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
         raise FeedError(url, "not a feed (JSON without an items list)")
     entries = []
     items = document["items"]
-    for item in _newest(items, max_entries, [_json_published(item) for item in items]):
+    dates = [_json_published(item) for item in items]
+    for index in _newest(dates, max_entries):
+        item = items[index]
         if not isinstance(item, dict):
             continue
         link = item.get("url") if isinstance(item.get("url"), str) else None
@@ -223,6 +226,6 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
         summary = str(item.get("content_text") or "") or html_to_text(str(item.get("content_html") or "")) \
             or str(item.get("summary") or "")
         entries.append(FeedEntry(key=entry_key(link, str(item.get("id") or ""), title), link=link,
-                                 title=title, summary=summary, published=_json_published(item)))
+                                 title=title, summary=summary, published=dates[index]))
     return ParsedFeed(title=str(document.get("title") or ""), entries=tuple(entries),
                       skipped=max(0, len(document["items"]) - max_entries))

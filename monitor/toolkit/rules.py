@@ -617,27 +617,36 @@ def _keyword_pattern(keywords: str) -> re.Pattern[str]:
     Case-insensitive, the engine tries every word of the list at every character of the text;
     the class turns most characters away in one test (the same matches, about twice as fast).
     """
-    letters = _first_letters(keywords)
+    words = _words(keywords)
+    letters = "".join(sorted({word.removeprefix(r"\b")[0] for word in words})) if words else None
     return re.compile(f"(?=[{letters}])(?:{keywords})" if letters else keywords, _FLAGS)
 
 
 def _lowercase_pattern(keywords: str) -> re.Pattern[str] | None:
     """``keywords`` for lowercased text, matched case-sensitively, which the regex engine does faster.
 
-    None where lowercasing would change the pattern's meaning: an escape in capitals ("\\S",
-    "\\W") or an inline flag.
+    Each word's leading ``\\b`` is moved after its first letter (``\\bkill`` is read as
+    ``k(?<!\\w.)ill``), so that every alternative opens with a letter: the engine then skips every
+    character no word starts with in one tight loop (two to three times as fast as the class
+    lookahead). None where lowercasing would change the pattern's meaning: an escape in capitals
+    ("\\S", "\\W") or an inline flag.
     """
     if re.search(r"\\[A-Z]|\(\?[a-zA-Z-]", keywords):
         return None
-    return re.compile(_keyword_pattern(keywords).pattern.lower())
+    words = _words(keywords)
+    if words is None:
+        return re.compile(keywords.lower())
+    return re.compile("|".join(
+        rf"{word[2]}(?<!\w.){word[3:]}" if word.startswith(r"\b") else word for word in (w.lower() for w in words)
+    ))
 
 
 def _lowercase(text: str) -> str:
     """``text`` in lowercase; a line or a sentence is cached, as every detector asks of the same ones.
 
-    A whole article is not: the cache would keep thousands of them.
+    A whole article is cached apart, the last few only: the line cache would keep thousands of them.
     """
-    return _lowercase_line(text) if len(text) <= 2000 else text.lower()
+    return _lowercase_line(text) if len(text) <= 2000 else _lowercase_article(text)
 
 
 @lru_cache(maxsize=4096)
@@ -645,8 +654,13 @@ def _lowercase_line(text: str) -> str:
     return text.lower()
 
 
-def _first_letters(pattern: str) -> str | None:
-    """The letters the alternatives of ``pattern`` start with (after ``\\b``), or None where one starts otherwise."""
+@lru_cache(maxsize=4)
+def _lowercase_article(text: str) -> str:
+    return text.lower()
+
+
+def _words(pattern: str) -> list[str] | None:
+    """The alternatives of ``pattern`` where each is a word starting with a letter (after ``\\b``), else None."""
     if "[" in pattern:
         return None  # a "|" inside a class does not separate alternatives; not worth parsing
     alternatives, depth, start, position = [], 0, 0, 0
@@ -661,13 +675,11 @@ def _first_letters(pattern: str) -> str | None:
             start = position + 1
         position += 1
     alternatives.append(pattern[start:])
-    letters = set()
     for alternative in alternatives:
         word = alternative.removeprefix(r"\b")
-        if not word[:1].isalpha() or word[1:2] in ("?", "*", "{"):  # an optional first letter: any may start
+        if not word[:1].isalpha() or word[1:2] in ("?", "*", "{", "+"):  # an optional first letter: any may start
             return None
-        letters.add(word[0])
-    return "".join(sorted(letters))
+    return alternatives
 
 
 _RUSSIA = re.compile(r"\b(?:Russia|Moscow|Kremlin)\b")

@@ -216,6 +216,12 @@ def test_plain_lines_are_split_as_syntok_splits_them() -> None:
         ("It rose to 1.2 million in 2024. Many left; others stayed.",
          ["It rose to 1.2 million in 2024.", "Many left; others stayed."]),
         ("The team (MSMT) met. Its report came out.", ["The team (MSMT) met.", "Its report came out."]),
+        # an initial or a roman numeral ends a sentence only before a word that opens one
+        ("N. Korea sent troops. More followed.", ["N. Korea sent troops.", "More followed."]),
+        ("Aid came from N. The report agreed.", ["Aid came from N.", "The report agreed."]),
+        ("II. How it began", ["II. How it began"]),
+        # a month's abbreviation before a number never ends one
+        ("It met on Sept. 18. Officials came.", ["It met on Sept. 18.", "Officials came."]),
     ],
 )
 def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -> None:
@@ -227,9 +233,13 @@ def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -
     "line",
     [
         "The U.S. Army and Gen. Kim met. They talked.",  # an abbreviation: syntok's call
-        "N. Korea sent troops. More followed.",  # an initial
         "KYIV (Reuters) - Troops went. More followed.",  # an aside after a sentence's first word
-        "It met on Sept. 18. Officials came.",  # a month's abbreviation
+        "It met on Oct. 14th. Officials came.",  # a month's abbreviation before more than a number
+        "It went in Oct. 14,000 went.",
+        "U.S. M? Especially.",  # after a stop syntok did not split at, a sentence's first word again
+        "K! G. Was it?",
+        "N. Korea (MSMT) sent troops. More followed.",  # an aside after a sentence's first word
+        "Gen. Kim met. They talked.",  # an abbreviation
         "1. Troops. More went.",  # a numbered list
     ],
 )
@@ -283,3 +293,31 @@ def test_an_endless_sentence_is_read_in_pieces_of_bounded_length() -> None:
     assert len(pieces) > 1 and all(len(s.text) <= sentences.LONGEST for s in pieces)
     assert all(text[s.start:s.end] == s.text for s in pieces)
     assert " ".join(s.text for s in pieces) == text.strip()
+
+
+def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
+    """Months' abbreviations, initials, roman numerals, sentence openers, numbers and stops,
+    strung at random (without brackets, whose asides syntok reads by how far a line has got):
+    wherever the shortcut splits a line, it splits it as syntok does."""
+    import random
+
+    from syntok._segmentation_states import State
+
+    rng = random.Random(7)
+    months, romans, starters = sorted(State.months), sorted(State.roman_numerals), sorted(State.starters)
+    words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
+             "SPOKESPERSON", "Korea's", "mid-Oct", "14th"]
+    numbers = ["14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
+    stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": "]
+    kinds = [(0.15, months), (0.27, list("ABCDEGHKLMNPRSTW")), (0.32, romans), (0.45, starters), (0.6, numbers), (1, words)]
+    taken = 0
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(3, 12)):
+            draw = rng.random()
+            parts.append(rng.choice(next(tokens for limit, tokens in kinds if draw < limit)))
+            parts.append(rng.choice(stops) if rng.random() < 0.45 else " ")
+        line = "".join(parts).strip()
+        taken += sentences._plain_spans(line) is not None
+        assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
+    assert taken > 500

@@ -56,7 +56,15 @@ def split_sentences(text: str, *, keep: Callable[[str], bool] | None = None) -> 
     >>> split_sentences("Headline\\nBody.")[1].start
     9
     """
+    if "\n" not in text and keep is None:
+        return list(_line_sentences(text))
     return list(_iter_sentences(text, keep))
+
+
+@lru_cache(maxsize=1024)
+def _line_sentences(line: str) -> tuple[Sentence, ...]:
+    """The sentences of one line; cached, as every detector reads the same lines."""
+    return tuple(_iter_sentences(line, None))
 
 
 def _iter_sentences(text: str, keep: Callable[[str], bool] | None) -> Iterator[Sentence]:
@@ -109,6 +117,13 @@ _WORD_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?P<word>[A-Z]?[a-z]{2,}|[
 _NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z][a-z]*)\b")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+#: a capital letter or a roman numeral alone before a stop: "N. Korea", "II. How it began"
+_LETTER_BEFORE = re.compile(
+    r"(?<![\w.'’‘\"“”-])(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"
+)
+#: a month's abbreviation before a stop ("Oct."), and a number alone after it (" 14", not " 14th" or " 14,000")
+_MONTH_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?:" + "|".join(sorted(State.months)) + r")$")
+_NUMBER_AFTER = re.compile(r" [0-9]+(?=$|[\s;!?)\]\"”’']|[,.:](?![0-9]))")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
 #: how far back from a stop its word is looked for (the searches end at the stop)
 _WORD_WINDOW = 40
@@ -140,6 +155,23 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
+        letter = _LETTER_BEFORE.search(line, max(0, at - 5), at)
+        if letter is not None and following is not None and line[at + 1: at + 3].strip()[:1].isalpha():
+            # "N. Korea", "II. How it began": an initial or a roman numeral ends a sentence only
+            # before a word that opens sentences, and never as a sentence's first word
+            opening = line[max(ends, default=0): letter.start()]
+            if _TERMINAL.search(opening) or _BRACKET.search(opening) or (asides and not opening.strip()):
+                # after a stop or bracket it has not split at, syntok may still be reading a
+                # sentence's first word, and it reads an aside after one otherwise
+                return None
+            if opening.strip() and following.group("word") in State.starters:
+                ends.append(at + 1)
+            continue
+        month = _MONTH_BEFORE.search(line, max(0, at - 10), at)
+        if month is not None and _NUMBER_AFTER.match(line, at + 1):
+            if asides and not line[max(ends, default=0): month.start()].strip():
+                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
         if not _splits_here(line, at, following):
             return None
         ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence

@@ -9,20 +9,21 @@ import re
 
 from monitor import Article, Mention, hookimpl
 
+#: each name in lowercase, to be found in the lowercased text: a pattern that opens with a letter
+#: (the word boundary checked after it) lets the engine skip every other character at once,
+#: several times as fast as a case-insensitive search
 ENTITIES = {
-    "MSMT": re.compile(
-        r"\bMSMT\b|\bmulti(?:lateral|national)\s+sanctions?\s+monitoring\s+team\b",
-        re.IGNORECASE,
-    ),
-    "Pantsir": re.compile(r"\bPantsir(?:-S1|-S|-M|-class)?\b|Панцирь", re.IGNORECASE),
+    "MSMT": re.compile(r"m(?<!\w.)smt\b|m(?<!\w.)ulti(?:lateral|national)\s+sanctions?\s+monitoring\s+team\b"),
+    "Pantsir": re.compile(r"p(?<!\w.)antsir(?:-s1|-s|-m|-class)?\b|панцирь"),
 }
 
 
 @hookimpl
 def detect(article: Article) -> list[Mention]:
     text = f"{article.title}\n{article.text}" if article.title and article.title not in article.text else article.text
+    lowered = text.lower()
     mentions = []
     for entity, pattern in ENTITIES.items():
         # a zero count is reported too, so every article says how often each entity appeared
-        mentions.append(Mention(entity=entity, count=len(pattern.findall(text))))
+        mentions.append(Mention(entity=entity, count=len(pattern.findall(lowered))))
     return mentions

@@ -269,17 +269,8 @@ class Counted:
 
     def noun_before(self, sentence: str, quantity: Quantity) -> bool:
         """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
-        if self._before is None or not _NO_NOUN_AFTER.match(sentence, quantity.end):
-            return False
-        left = sentence[max(0, quantity.start - 120): quantity.start]
-        # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
-        # with a verb "to be" links the noun phrase to the amount as that verb would
-        copula = _COPULA.match(sentence, quantity.start, quantity.number_start)
-        if copula:
-            left = f"{left}{copula.group()}"
-        elif _VERB_QUALIFIER.match(sentence, quantity.start, quantity.number_start):
-            left = f"{left.rstrip()} reached "
-        return bool(self._before.search(left))
+        around = _around(sentence, quantity.start, quantity.number_start, quantity.end)
+        return self._before is not None and around.no_noun and bool(self._before.search(around.left))
 
     def accepts(
         self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False,
@@ -517,37 +508,75 @@ class Detector:
     def _figure(
         rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool, paragraph: str = ""
     ) -> Figure | None:
-        noun = None if carried else rule.noun_after(text, quantity)
+        around = _around(text, quantity.start, quantity.number_start, quantity.end)
+        noun = None if carried or rule._noun is None else rule._noun.match(text, around.noun_at)
         labelled = False
         if noun is not None:
             modifiers, tail = noun.group("mods"), noun.end()
-        elif not carried and rule.noun_before(text, quantity):
+        elif not carried and rule._before is not None and around.no_noun and rule._before.search(around.left):
             modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
-        elif carried and _NO_NOUN_AFTER.match(text, quantity.end) and not _CLASSIFIER_AFTER.match(text, quantity.end) and (
-            quantity.increment or _SAME_FIGURE.search(text, max(0, quantity.start - 100), quantity.start)
-            or _ANOTHER.match(text, quantity.start)
+        elif carried and around.no_noun and not around.classifier_after and (
+            quantity.increment or around.same_figure or around.another
         ):
             modifiers, tail = "", quantity.end  # "11,000 troops ..., and another 3,000 in 2025"
-            if not quantity.increment and _ANOTHER.match(text, quantity.start):
+            if not quantity.increment and around.another:
                 # "in addition to the 11,000 soldiers sent last year, it sent another 3,000": with no
                 # noun of its own, "another" after "in addition to" adds more of the same
                 quantity = dataclasses.replace(quantity, increment=True)
-        elif not carried and (label := _LABEL_AFTER.match(text, quantity.end)) and _OPENS_LINE.fullmatch(text, 0, quantity.start):
+        elif not carried and around.label_at is not None:
             # "14,000 — North Korean troops sent to Russia", "2,000 — estimated number of soldiers killed"
-            number_of = _NUMBER_OF.match(text, label.end())
-            noun = rule.noun_after_position(text, number_of.end() if number_of else label.end())
+            noun = rule.noun_after_position(text, around.label_at)
             if noun is None:
                 return None
             modifiers, tail = noun.group("mods"), noun.end()
-            if number_of and number_of.group("about") and quantity.qualifier is Qualifier.EXACT:
+            if around.label_about and quantity.qualifier is Qualifier.EXACT:
                 quantity = dataclasses.replace(quantity, qualifier=Qualifier.ABOUT)
         else:
             return None
         if not rule.accepts(text, previous, quantity, modifiers, tail, labelled=labelled, paragraph=paragraph):
             return None
         return _make_figure(rule, text, quantity)
+
+
+class _Around(NamedTuple):
+    """What every rule asks of the words around an amount, worked out once for all of them."""
+
+    noun_at: int  # where its noun may start: right after it, or after "units of"
+    no_noun: bool  # no noun follows it (``_NO_NOUN_AFTER``)
+    left: str  # the words before it as a noun phrase ending there is read (``Counted.noun_before``)
+    classifier_after: bool  # "220 pieces": a noun of its own, no earlier figure's carried over
+    same_figure: bool  # it restates a figure named before ("the figure stood at 20,000")
+    another: bool  # "another 3,000"
+    label_at: int | None  # "14,000 — North Korean troops": an amount opening its line, where the label's noun starts
+    label_about: bool  # "2,000 — estimated number of soldiers killed": the label hedges it
+
+
+@lru_cache(maxsize=256)
+def _around(text: str, start: int, number_start: int, end: int) -> _Around:
+    classifier = _CLASSIFIER.match(text, end)
+    no_noun = _NO_NOUN_AFTER.match(text, end) is not None
+    left = text[max(0, start - 120): start]
+    # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
+    # with a verb "to be" links the noun phrase to the amount as that verb would
+    copula = _COPULA.match(text, start, number_start)
+    if copula:
+        left = f"{left}{copula.group()}"
+    elif _VERB_QUALIFIER.match(text, start, number_start):
+        left = f"{left.rstrip()} reached "
+    label_at, label_about = None, False
+    label = _LABEL_AFTER.match(text, end)
+    if label and _OPENS_LINE.fullmatch(text, 0, start):
+        number_of = _NUMBER_OF.match(text, label.end())
+        label_at = number_of.end() if number_of else label.end()
+        label_about = bool(number_of and number_of.group("about"))
+    return _Around(
+        noun_at=classifier.end() if classifier else end, no_noun=no_noun, left=left,
+        classifier_after=_CLASSIFIER_AFTER.match(text, end) is not None,
+        same_figure=no_noun and _SAME_FIGURE.search(text, max(0, start - 100), start) is not None,
+        another=_ANOTHER.match(text, start) is not None, label_at=label_at, label_about=label_about,
+    )
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)

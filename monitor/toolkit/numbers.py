@@ -77,8 +77,10 @@ _NOT_COUNT_BEFORE = re.compile(
     r"|\b(?:one|a|1)\s+(?:in|out\s+of)\s+)$",
     re.IGNORECASE,
 )
+#: a percentage, money, a time, a length or weight, an age, a date or an ordinal right after an
+#: amount (matched at the amount's end)
 _NOT_COUNT_AFTER = re.compile(
-    r"^(?:\s*(?:%|percent\b|per\s*cent\b|pct\b|dollars?\b|USD\b|won\b|rubles?\b|roubles?\b|euros?\b"
+    r"(?:\s*(?:%|percent\b|per\s*cent\b|pct\b|dollars?\b|USD\b|won\b|rubles?\b|roubles?\b|euros?\b"
     r"|pounds\b|yuan\b|yen\b|p\.m\.|a\.m\.|pm\b|am\b|GMT\b|UTC\b|BST\b|KST\b|o'clock\b|/\s*\d)"
     r"|\s?-?(?:mm|cm|km|kg|kilometers?|kilometres?|miles?|metres?|meters?)\b"
     r"|-year-old|\s+years?\s+old\b|,\s*(?:19|20)\d\d\b|\s*(?:st|nd|rd|th)\b)",
@@ -92,6 +94,37 @@ _SIGN = re.compile(r"(?:(?P<more_than>(?<![-=])>|&gt;)|(?P<at_least>≥|>=)|(?P<
 #: phrase ("were generally estimated to number", 35 characters) is far shorter; the
 #: searches end at the amount, so they need not scan the whole sentence before it
 _LOOK_BACK = 60
+
+
+def _caseless(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` (case-insensitive) for lowercased text, matched case-sensitively.
+
+    The engine matches lowercase literals far faster than case-insensitive ones: a list of
+    words is tried by its first letters, most of them turned away in one test. Escapes and
+    group names keep their case ("\\W" is not "\\w").
+    """
+    source = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(",
+                    lambda part: part.group().lower() if part.group()[0] not in "\\(" else part.group(),
+                    pattern.pattern)
+    return re.compile(source, pattern.flags & ~re.IGNORECASE)
+
+
+def _lowered(text: str) -> str:
+    """``text`` in lowercase, character for character, so that every offset in it is one in ``text``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)  # "İ" is two in lowercase
+
+
+_QUANTITY_LOWER = _caseless(_QUANTITY)
+_NOT_COUNT_BEFORE_LOWER = _caseless(_NOT_COUNT_BEFORE)
+_NOT_COUNT_AFTER_LOWER = _caseless(_NOT_COUNT_AFTER)
+_QUALIFIER_BEFORE_LOWER = _caseless(QUALIFIER_BEFORE)
+_INCREMENT_BEFORE_LOWER = _caseless(INCREMENT_BEFORE)
+_QUALIFIER_AFTER_LOWER = _caseless(QUALIFIER_AFTER)
+_INCREMENT_AFTER_LOWER = _caseless(INCREMENT_AFTER)
+_BESIDES_LOWER = _caseless(BESIDES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +166,14 @@ def _quantities(sentence: str) -> tuple[Quantity, ...]:
     """The amounts of ``sentence``; cached, as every detector reads the same sentences."""
     found = []
     position = 0
-    while (match := _QUANTITY.search(sentence, position)) is not None:
-        quantity = _quantity(sentence, match, as_range=True)
+    # the case-insensitive patterns run, lowercase, on the lowercased sentence: the same matches, faster
+    lowered = _lowered(sentence)
+    while (match := _QUANTITY_LOWER.search(lowered, position)) is not None:
+        quantity = _quantity(sentence, lowered, match, as_range=True)
         position = match.end()
         if quantity is None and match.group("high"):
             # "11,000 and 3,000", "4-0": not a range; the first amount may still count alone
-            quantity = _quantity(sentence, match, as_range=False)
+            quantity = _quantity(sentence, lowered, match, as_range=False)
             position = match.end("low")
         if quantity is not None:
             found.append(quantity)
@@ -186,11 +221,12 @@ def _whole(number: float) -> int | float:
     return int(round(number)) if abs(number - round(number)) < 1e-9 else number
 
 
-def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantity | None:
+def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bool) -> Quantity | None:
+    """The amount ``match`` (of ``_QUANTITY_LOWER`` in ``lowered``, the sentence lowercased), or None if it is no count."""
     low_text, high_text = match.group("low"), match.group("high") if as_range else None
     low_start = match.start("low")
-    if _NOT_COUNT_BEFORE.search(sentence, max(0, low_start - _LOOK_BACK), low_start) \
-            or _NOT_COUNT_AFTER.match(sentence[match.end("low"):]):
+    if _NOT_COUNT_BEFORE_LOWER.search(lowered, max(0, low_start - _LOOK_BACK), low_start) \
+            or _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("low")):
         return None
     if re.fullmatch(r"\d{4}", low_text) and _YEAR.match(low_text) and not high_text:
         return None
@@ -207,7 +243,7 @@ def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantit
         lead = (match.group("lead") or "").lower()
         if (join == "and" and lead != "between") or (join == "to" and lead == "between"):
             return None  # "11,000 and 3,000" are two figures, not a range
-        if _NOT_COUNT_AFTER.match(sentence[match.end("high"):]):
+        if _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("high")):
             return None
         if high is None or _YEAR.match(high_text.strip()) and _YEAR.match(low_text.strip()):
             return None
@@ -216,16 +252,16 @@ def _quantity(sentence: str, match: re.Match[str], *, as_range: bool) -> Quantit
         if not low < high:
             return None  # a score ("4-0"), a date or a model number, not a range
     start = match.start("lead") if match.group("lead") and high_text else match.start("low")
-    qualifier, increment, start = _qualify_before(sentence, start)
+    qualifier, increment, start = _qualify_before(sentence, lowered, start)
     end = match.end() if high_text or not match.group("high") else match.end("low")
     if match.group("plus") and end == match.end():
         qualifier = Qualifier.AT_LEAST if "more" in match.group("plus") else Qualifier.MORE_THAN
     else:
-        after = QUALIFIER_AFTER.match(sentence, end)
+        after = _QUALIFIER_AFTER_LOWER.match(lowered, end)
         if after:
             # "15,000 or so North Korean labourers": the words are the amount's, its noun comes after them
             qualifier, end = Qualifier(after.lastgroup), after.end()
-    if INCREMENT_AFTER.match(sentence, end):
+    if _INCREMENT_AFTER_LOWER.match(lowered, end):
         increment = True
     if high is not None:
         qualifier = Qualifier.RANGE
@@ -242,8 +278,8 @@ def _shared_scale(high_text: str) -> int:
     return _scale(found.group(1).lower()) or 1 if found else 1
 
 
-def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
-    """The qualifier and increment words right before ``start``, and where they begin."""
+def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:
+    """The qualifier and increment words right before ``start``, and where they begin (``lowered``: the sentence lowercased)."""
     qualifier, increment = Qualifier.EXACT, False
     tilde = _TILDE.search(sentence, max(0, start - _LOOK_BACK), start)
     if tilde:  # "~600", "c. 600"
@@ -253,14 +289,14 @@ def _qualify_before(sentence: str, start: int) -> tuple[Qualifier, bool, int]:
         return Qualifier(sign.lastgroup), False, sign.start()
     for _ in range(3):
         window = max(0, start - _LOOK_BACK)
-        found = QUALIFIER_BEFORE.search(sentence, window, start)
+        found = _QUALIFIER_BEFORE_LOWER.search(lowered, window, start)
         if found and qualifier is Qualifier.EXACT:
             qualifier, start = Qualifier(found.lastgroup), found.start()
             continue
-        found = INCREMENT_BEFORE.search(sentence, window, start)
+        found = _INCREMENT_BEFORE_LOWER.search(lowered, window, start)
         if found and not increment:
             # "apart from the soldiers, another 8,000 laborers": another kind, not more of the same
-            besides = found.group("word").lower() == "another" and BESIDES.search(sentence, 0, found.start())
+            besides = found.group("word") == "another" and _BESIDES_LOWER.search(lowered, 0, found.start())
             increment, start = not besides, found.start()
             if besides:
                 break

@@ -327,12 +327,12 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:
     """The case-insensitive patterns run, lowercase, on the lowercased sentence; a character that
     lowercases to two ("İ") is kept as it is, so every offset still points into the sentence."""
-    from monitor.toolkit import numbers
+    from monitor.toolkit import casing
 
     sentence = "İstanbul heard that OVER 11,000 troops were SENT, and Another 3,000 in 2025."
-    assert len(numbers._lowered(sentence)) == len(sentence)
+    assert len(casing.lowered(sentence)) == len(sentence)
     found = find_quantities(sentence)
     assert [(q.value, q.qualifier, q.increment) for q in found] == [(11000, "more_than", False), (3000, "exact", True)]
     assert [sentence[q.start:q.number_end] for q in found] == ["OVER 11,000", "Another 3,000"]
-    lowered = numbers._caseless(re.compile(r"(?P<Word>\W+)(?P=Word)X\b", re.IGNORECASE))
+    lowered = casing.caseless(re.compile(r"(?P<Word>\W+)(?P=Word)X\b", re.IGNORECASE))
     assert lowered.pattern == r"(?P<Word>\W+)(?P=Word)x\b" and not lowered.flags & re.IGNORECASE

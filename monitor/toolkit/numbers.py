@@ -20,6 +20,8 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from ..records import Qualifier
+from .casing import caseless
+from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
 __all__ = ["HAS_NUMBER", "Quantity", "find_quantities", "has_number", "parse_amount"]
@@ -96,35 +98,14 @@ _SIGN = re.compile(r"(?:(?P<more_than>(?<![-=])>|&gt;)|(?P<at_least>≥|>=)|(?P<
 _LOOK_BACK = 60
 
 
-def _caseless(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """``pattern`` (case-insensitive) for lowercased text, matched case-sensitively.
-
-    The engine matches lowercase literals far faster than case-insensitive ones: a list of
-    words is tried by its first letters, most of them turned away in one test. Escapes and
-    group names keep their case ("\\W" is not "\\w").
-    """
-    source = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(",
-                    lambda part: part.group().lower() if part.group()[0] not in "\\(" else part.group(),
-                    pattern.pattern)
-    return re.compile(source, pattern.flags & ~re.IGNORECASE)
-
-
-def _lowered(text: str) -> str:
-    """``text`` in lowercase, character for character, so that every offset in it is one in ``text``."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)  # "İ" is two in lowercase
-
-
-_QUANTITY_LOWER = _caseless(_QUANTITY)
-_NOT_COUNT_BEFORE_LOWER = _caseless(_NOT_COUNT_BEFORE)
-_NOT_COUNT_AFTER_LOWER = _caseless(_NOT_COUNT_AFTER)
-_QUALIFIER_BEFORE_LOWER = _caseless(QUALIFIER_BEFORE)
-_INCREMENT_BEFORE_LOWER = _caseless(INCREMENT_BEFORE)
-_QUALIFIER_AFTER_LOWER = _caseless(QUALIFIER_AFTER)
-_INCREMENT_AFTER_LOWER = _caseless(INCREMENT_AFTER)
-_BESIDES_LOWER = _caseless(BESIDES)
+_QUANTITY_LOWER = caseless(_QUANTITY)
+_NOT_COUNT_BEFORE_LOWER = caseless(_NOT_COUNT_BEFORE)
+_NOT_COUNT_AFTER_LOWER = caseless(_NOT_COUNT_AFTER)
+_QUALIFIER_BEFORE_LOWER = caseless(QUALIFIER_BEFORE)
+_INCREMENT_BEFORE_LOWER = caseless(INCREMENT_BEFORE)
+_QUALIFIER_AFTER_LOWER = caseless(QUALIFIER_AFTER)
+_INCREMENT_AFTER_LOWER = caseless(INCREMENT_AFTER)
+_BESIDES_LOWER = caseless(BESIDES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +148,7 @@ def _quantities(sentence: str) -> tuple[Quantity, ...]:
     found = []
     position = 0
     # the case-insensitive patterns run, lowercase, on the lowercased sentence: the same matches, faster
-    lowered = _lowered(sentence)
+    lowered = lowered_text(sentence)
     while (match := _QUANTITY_LOWER.search(lowered, position)) is not None:
         quantity = _quantity(sentence, lowered, match, as_range=True)
         position = match.end()

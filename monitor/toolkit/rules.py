@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
+from .casing import lowered
 from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -361,7 +362,7 @@ class Detector:
         """Whether ``text`` names one of the keywords (as ``keywords.search``, about twice as fast)."""
         if self._lowercase_keywords is None:
             return self.keywords.search(text) is not None
-        return self._lowercase_keywords.search(_lowercase(text)) is not None
+        return self._lowercase_keywords.search(lowered(text)) is not None
 
     def figures(self, article: Article) -> list[Figure]:
         """Every figure the rules find in the article's text, then in its title."""
@@ -670,24 +671,6 @@ def _lowercase_pattern(keywords: str) -> re.Pattern[str] | None:
     ))
 
 
-def _lowercase(text: str) -> str:
-    """``text`` in lowercase; a line or a sentence is cached, as every detector asks of the same ones.
-
-    A whole article is cached apart, the last few only: the line cache would keep thousands of them.
-    """
-    return _lowercase_line(text) if len(text) <= 2000 else _lowercase_article(text)
-
-
-@lru_cache(maxsize=4096)
-def _lowercase_line(text: str) -> str:
-    return text.lower()
-
-
-@lru_cache(maxsize=4)
-def _lowercase_article(text: str) -> str:
-    return text.lower()
-
-
 def _words(pattern: str) -> list[str] | None:
     """The alternatives of ``pattern`` where each is a word starting with a letter (after ``\\b``), else None."""
     if "[" in pattern:
@@ -744,8 +727,8 @@ def _names_a_count(text: str) -> bool:
     The count's noun is looked for first, in lowercase: most lines have none, and then the
     pattern, which tries every "the" and "that" of the line, need not run.
     """
-    lowered = _lowercase(text)
-    if not any(noun in lowered for noun in _COUNT_NOUNS):
+    lowercase = lowered(text)
+    if not any(noun in lowercase for noun in _COUNT_NOUNS):
         return False
     return _ANAPHOR_HINT.search(text) is not None
 

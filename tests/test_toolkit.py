@@ -223,6 +223,11 @@ def test_plain_lines_are_split_as_syntok_splits_them() -> None:
         ("II. How it began", ["II. How it began"]),
         # a month's abbreviation before a number never ends one
         ("It met on Sept. 18. Officials came.", ["It met on Sept. 18.", "Officials came."]),
+        # after a plain word, a number of one or two digits opens a sentence, a longer one does not
+        ("They were taken away. 7 The camps are far.", ["They were taken away.", "7 The camps are far."]),
+        ("It came in the same year. 2024 was worse.", ["It came in the same year. 2024 was worse."]),
+        # a word in capitals after a stop, as transcripts name their speakers
+        ("MR. SPOKESPERSON: Good afternoon.", ["MR.", "SPOKESPERSON: Good afternoon."]),
     ],
 )
 def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -> None:
@@ -242,6 +247,7 @@ def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -
         "N. Korea (MSMT) sent troops. More followed.",  # an aside after a sentence's first word
         "Gen. Kim met. They talked.",  # an abbreviation
         "1. Troops. More went.",  # a numbered list
+        "It is listed as No. 7 of the ten.",  # "No." before a number
     ],
 )
 def test_lines_that_need_judgement_go_to_syntok(line: str) -> None:
@@ -307,8 +313,8 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     rng = random.Random(7)
     months, romans, starters = sorted(State.months), sorted(State.roman_numerals), sorted(State.starters)
     words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
-             "SPOKESPERSON", "Korea's", "mid-Oct", "14th"]
-    numbers = ["14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
+             "SPOKESPERSON", "Korea's", "mid-Oct", "14th", "No", "no", "TheX", "SpaceX", "KOREA"]
+    numbers = ["7", "25", "14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
     stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": "]
     kinds = [(0.15, months), (0.27, list("ABCDEGHKLMNPRSTW")), (0.32, romans), (0.45, starters), (0.6, numbers), (1, words)]
     taken = 0

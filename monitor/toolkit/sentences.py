@@ -114,7 +114,9 @@ _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: capital inside is refused), or a number of two digits or more after other text
 _WORD_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
 #: after the stop: a closing quote, one space, an opening quote, then a capitalised word
-_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z][a-z]*)\b")
+_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
+#: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
+_NEXT_NUMBER = re.compile(r" (?P<digits>[0-9]+)(?=\s|$)")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
 #: a capital letter or a roman numeral alone before a stop: "N. Korea", "II. How it began"
@@ -172,6 +174,17 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if asides and not line[max(ends, default=0): month.start()].strip():
                 return None  # a sentence's first word: syntok reads an aside after it otherwise
             continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
+        number = _NEXT_NUMBER.match(line, at + 1)
+        if number is not None:
+            # after a plain word syntok ends a sentence before a number of one or two digits, and
+            # reads a longer one as going on ("sent to the front. 7 The ..." / "in the year. 2024 ...")
+            before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
+            word = before.group("word") if before is not None else None
+            if word is None or word in _NOT_PLAIN or word in ("no", "No", "NO"):
+                return None
+            if len(number.group("digits")) <= 2:
+                ends.append(at + 1)
+            continue
         if not _splits_here(line, at, following):
             return None
         ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence

@@ -228,6 +228,11 @@ def test_plain_lines_are_split_as_syntok_splits_them() -> None:
         ("It came in the same year. 2024 was worse.", ["It came in the same year. 2024 was worse."]),
         # a word in capitals after a stop, as transcripts name their speakers
         ("MR. SPOKESPERSON: Good afternoon.", ["MR.", "SPOKESPERSON: Good afternoon."]),
+        # a one-character opening ("1.") is no sentence of its own; a stop before a comma ends none
+        ("1. Troops. More went.", ["1. Troops.", "More went."]),
+        ("Allies: the U.S., Japan. Others came.", ["Allies: the U.S., Japan.", "Others came."]),
+        # after a closing quote, as after a plain word
+        ('Words for "drone". One was found.', ['Words for "drone".', "One was found."]),
     ],
 )
 def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -> None:
@@ -246,7 +251,7 @@ def test_plain_lines_split_where_sentences_end(line: str, expected: list[str]) -
         "K! G. Was it?",
         "N. Korea (MSMT) sent troops. More followed.",  # an aside after a sentence's first word
         "Gen. Kim met. They talked.",  # an abbreviation
-        "1. Troops. More went.",  # a numbered list
+        "Weil.,Identically! Korea went.",  # a stop glued to a comma and a word: one token to syntok
         "It is listed as No. 7 of the ten.",  # "No." before a number
     ],
 )
@@ -314,8 +319,8 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     months, romans, starters = sorted(State.months), sorted(State.roman_numerals), sorted(State.starters)
     words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
              "SPOKESPERSON", "Korea's", "mid-Oct", "14th", "No", "no", "TheX", "SpaceX", "KOREA"]
-    numbers = ["7", "25", "14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
-    stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": "]
+    numbers = ["1", "2", "7", "25", "14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
+    stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": ", '". ', "”. ", ".,", ".: ", ".", "., "]
     kinds = [(0.15, months), (0.27, list("ABCDEGHKLMNPRSTW")), (0.32, romans), (0.45, starters), (0.6, numbers), (1, words)]
     taken = 0
     for _ in range(3000):

@@ -105,26 +105,30 @@ _TERMINAL = re.compile(r"[.?!;]")
 #: thought, unless it follows a sentence's first word ("KYIV (Reuters) - ...") or another aside
 #: follows it
 _ASIDE = re.compile(r"[(\[][\w ,'’/&-]{0,58}[)\]](?!\s*[(\[])")
-#: what only syntok judges: other brackets, ellipses, other scripts' stops and runs of stops
-_NEEDS_SYNTOK = re.compile(r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠]|[.?!;]{2}")
+#: what only syntok judges: other brackets, ellipses, other scripts' stops, runs of stops and a
+#: stop glued to a comma and a word (".,the")
+_NEEDS_SYNTOK = re.compile(r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠]|[.?!;]{2}|[.?!;][,:](?=\S)")
 _WORDS = re.compile(r"\S+")
 _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: the token before a stop that syntok always splits after: a plain word, lowercase, capitalised
-#: or in capitals, not after a hyphen, an apostrophe or a dot ("SpaceX" is "Space" "X" to it, so a
-#: capital inside is refused), or a number of two digits or more after other text
-_WORD_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
+#: or in capitals, after a space or opening the line ("SpaceX" is "Space" "X" to it, so a capital
+#: inside is refused; "Weil.,Identically" is one token), or a number of two digits or more after
+#: other text. The tokens before a stop below are read alike: after a space or opening the line.
+_WORD_BEFORE = re.compile(r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
 #: after the stop: a closing quote, one space, an opening quote, then a capitalised word
 _NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
+#: a digit alone before a stop: "1. Troops"
+_DIGIT_BEFORE = re.compile(r"(?<!\S)[0-9]$")
 #: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
 _NEXT_NUMBER = re.compile(r" (?P<digits>[0-9]+)(?=\s|$)")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
 #: a capital letter or a roman numeral alone before a stop: "N. Korea", "II. How it began"
 _LETTER_BEFORE = re.compile(
-    r"(?<![\w.'’‘\"“”-])(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"
+    r"(?<!\S)(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"
 )
 #: a month's abbreviation before a stop ("Oct."), and a number alone after it (" 14", not " 14th" or " 14,000")
-_MONTH_BEFORE = re.compile(r"(?<![\w.'’‘\"“”-])(?:" + "|".join(sorted(State.months)) + r")$")
+_MONTH_BEFORE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(State.months)) + r")$")
 _NUMBER_AFTER = re.compile(r" [0-9]+(?=$|[\s;!?)\]\"”’']|[,.:](?![0-9]))")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
 #: how far back from a stop its word is looked for (the searches end at the stop)
@@ -148,8 +152,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             continue  # "1.2 million"
         if after[:1] == " " and after[1:2].islower():
             continue  # syntok never splits before a lowercase word
-        if _ENDS_LINE.match(line, at):
-            continue
+        if _ENDS_LINE.match(line, at) or after in (", ", ": "):
+            continue  # nor before a comma or a colon: "the U.S., Japan"
         following = _NEXT_WORD.match(line, at + 1)
         if at in initials and following is not None and line[at + 1: at + 3].strip()[:1].isalpha():
             # "the U.S. Army" is one sentence, "... by the U.S. The report" two: syntok splits
@@ -169,6 +173,15 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if opening.strip() and following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
+        if following is not None and line[at - 1: at] in ('"', "”") and line[at - 2: at - 1].isalnum() \
+                and line[at + 1: at + 3].strip()[:1].isalpha():
+            ends.append(at + 1)  # 'words for "drone". One ...': after a closing quote, as after a plain word
+            continue
+        digit = _DIGIT_BEFORE.search(line, max(0, at - 2), at)
+        if digit is not None and not line[max(ends, default=0): digit.start()].strip():
+            if asides:
+                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            continue  # "1. Troops": a one-character sentence opening is never a sentence of its own
         month = _MONTH_BEFORE.search(line, max(0, at - 10), at)
         if month is not None and _NUMBER_AFTER.match(line, at + 1):
             if asides and not line[max(ends, default=0): month.start()].strip():

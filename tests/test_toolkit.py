@@ -347,3 +347,14 @@ def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> No
     assert [sentence[q.start:q.number_end] for q in found] == ["OVER 11,000", "Another 3,000"]
     lowered = casing.caseless(re.compile(r"(?P<Word>\W+)(?P=Word)X\b", re.IGNORECASE))
     assert lowered.pattern == r"(?P<Word>\W+)(?P=Word)x\b" and not lowered.flags & re.IGNORECASE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["11,000 troops", "One soldier", "ONE", "someone left", "a  Million shells", "A HUNDRED", "halfway there",
+     "half a million", "xhundred", "tone", "the eleventh hour", "٣ troops", "no number here", "forty-two"],
+)
+def test_the_quick_number_test_agrees_with_its_pattern(text: str) -> None:
+    from monitor.toolkit import numbers
+
+    assert numbers.has_number.__wrapped__(text) == (numbers.HAS_NUMBER.search(text) is not None)

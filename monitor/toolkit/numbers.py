@@ -61,10 +61,20 @@ _QUANTITY = re.compile(
 HAS_NUMBER = re.compile(rf"{_STARTS}(?:\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b)", re.IGNORECASE)
 
 
+#: ``HAS_NUMBER`` in two parts, each led by what it starts with, so the engine skips to it: a digit,
+#: or (in lowercased text) a number word, its word boundary checked after its first letter
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile("|".join(
+    [rf"{word[0]}(?<!\w.){word[1:]}\b" for word in f"{_UNITS}|{_TENS}|{_SCALES}|half".split("|")]
+    + [rf"a(?<!\w.)\s+(?:{_SCALES})\b"]
+))
+
+
 @lru_cache(maxsize=4096)
 def has_number(text: str) -> bool:
-    """Whether ``text`` holds anything that could be an amount; cached, as every detector asks of the same lines."""
-    return HAS_NUMBER.search(text) is not None
+    """Whether ``text`` holds anything that could be an amount (as ``HAS_NUMBER.search``); cached, as every
+    detector asks of the same lines."""
+    return _DIGIT.search(text) is not None or _NUMBER_WORD.search(lowered_text(text)) is not None
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"

@@ -99,6 +99,10 @@ _NOT_COUNT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+#: "KN-23-", "2024-25", "4-0": a dash and a digit right after an amount
+_DASH_DIGIT = re.compile(r"-\d")
+_DIGITS_AND_REST = re.compile(rf"^({_DIGITS})\s*(.*)$")
 _TILDE = re.compile(r"(?:~|≈|\bc\.|\bca\.)\s*$")
 #: a sign before an amount, as tables and social posts write qualifiers: ">28,000", "≥ 200", "<100"
 _SIGN = re.compile(r"(?:(?P<more_than>(?<![-=])>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")  # not "->"
@@ -185,7 +189,7 @@ def parse_amount(text: str) -> int | float | None:
     elif text.startswith("a quarter "):
         multiplier, text = 0.25, text[len("a quarter "):]
     text = text.removeprefix("of ")
-    digits = re.match(rf"^({_DIGITS})\s*(.*)$", text)
+    digits = _DIGITS_AND_REST.match(text)
     if digits:
         number = float(digits.group(1).replace(",", ""))
         scale = _scale(digits.group(2))
@@ -219,9 +223,9 @@ def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bo
     if _NOT_COUNT_BEFORE_LOWER.search(lowered, max(0, low_start - _LOOK_BACK), low_start) \
             or _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("low")):
         return None
-    if re.fullmatch(r"\d{4}", low_text) and _YEAR.match(low_text) and not high_text:
+    if _FOUR_DIGITS.fullmatch(low_text) and _YEAR.match(low_text) and not high_text:
         return None
-    if not high_text and re.match(r"-\d", sentence[match.end("low"):]):
+    if not high_text and _DASH_DIGIT.match(sentence, match.end("low")):
         return None  # "KN-23-", "2024-25", a score: not a count
     low = parse_amount(low_text)
     if not low:
@@ -260,7 +264,7 @@ def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bo
     return Quantity(
         value=low, value_max=high, qualifier=qualifier, increment=increment, start=start,
         end=end, number_start=match.start("low"), number_end=number_end,
-        words=not re.match(r"\d", low_text),
+        words=not _DIGIT.match(low_text),
     )
 
 

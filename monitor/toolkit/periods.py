@@ -102,10 +102,14 @@ def _has_amount(text: str) -> bool:
     return bool(find_quantities(text))
 
 
+_SEPARATOR = re.compile(r"[,;:—–(]\s|\s-\s")
+_YEAR_AT = re.compile(r"(?:19|20)\d\d\b")
+
+
 def _clause(sentence: str, position: int) -> tuple[int, int]:
-    separators = [m.end() for m in re.finditer(r"[,;:—–(]\s|\s-\s", sentence)]
+    separators = [m.end() for m in _SEPARATOR.finditer(sentence)]
     # a comma inside a date ("April 30, 2025") does not end a clause
-    separators = [s for s in separators if not re.match(r"(?:19|20)\d\d\b", sentence[s:])]
+    separators = [s for s in separators if not _YEAR_AT.match(sentence, s)]
     start = max((s for s in separators if s <= position), default=0)
     end = min((s for s in separators if s > position), default=len(sentence))
     return start, end

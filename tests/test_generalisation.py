@@ -690,3 +690,32 @@ def test_a_count_of_all_who_crossed_is_no_count_of_workers() -> None:
     text = ("North Korean workers in Russia\n\nRussian data show that 12,800 North Korean citizens entered Russia "
             "last year, a figure that includes diplomats, athletes and tourists as well as workers.")
     assert found(text) == []
+
+
+TENTH_CASES = [
+    # a quote opening at the amount does not part it from the count it answers
+    ('North Korean labour in Russia\n\nA Seoul institute put the number of North Korean workers in Russia at '
+     '"40K and climbing" in its latest briefing.',
+     [("dprk_workers_to_russia", 40000, "exact", False)]),
+    # a partitive "of the": the amount counts the noun after it
+    ("North Korea sends sappers to Kursk\n\nAround 2,500 of the sappers have already been sent to Russia, "
+     "South Korea's military said.",
+     [("dprk_troops_to_russia", 2500, "about", False)]),
+]
+TENTH_TRAPS = [
+    # "one of the": no count at all
+    "North Korea sent troops to Russia\n\nIt is one of the largest deployments of North Korean troops abroad since 1953.",
+    # a that-clause of its own between the noun and the amount: a child's age, not the dead
+    "North Korean soldiers killed in Russia\n\nKim Jong Un attended a ceremony honouring the dead, and that his "
+    "son, believed to be about 9, stood beside him.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TENTH_CASES, ids=[c[0][:60] for c in TENTH_CASES])
+def test_tenth_blind_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", TENTH_TRAPS, ids=[t[:60] for t in TENTH_TRAPS])
+def test_tenth_blind_traps(text: str) -> None:
+    assert found(text) == []

@@ -42,7 +42,7 @@ __all__ = ["Counted", "Detector"]
 _FLAGS = re.IGNORECASE
 #: after an amount with no noun of its own: punctuation, the end, or a word that starts no noun phrase
 _NO_NOUN_AFTER = re.compile(
-    r"(?:\s*[,.;:)—–]|\s*$|\s+-\s|\s+(?:in|by|as|and|or|since|during|from|to|at|on|for|according|this|last|"
+    r"(?:\s*[,.;:)—–]|[\"”’](?=\s)|\s*$|\s+-\s|\s+(?:in|by|as|and|or|since|during|from|to|at|on|for|according|this|last|"
     r"so|including|with|among|were|are|have|has|had|was|is|will|would|more|men|people|personnel|"
     r"individuals|strong|this|that|through|until|over|between|across|under|per|a|each|annually|followed|came|"
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
@@ -222,6 +222,8 @@ class Counted:
                 rf"[\"”’]?"
                 # "120 of these systems": a demonstrative, like a possessive, points at the noun
                 rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s)"
+                # "around 1,000 of the deminers", not "one of the longest-ranged guns"
+                rf"|(?<![Oo]ne)\s+of\s+the(?=\s)"
                 # "1,100 of Kim Jong Un's young soldiers", "2,000 of Pyongyang's troops"
                 rf"|\s+of\s+(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*(?:'s|’s)(?=\s))?"
                 rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
@@ -293,7 +295,12 @@ class Counted:
     def noun_before(self, sentence: str, quantity: Quantity) -> bool:
         """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
         around = _around(sentence, quantity.start, quantity.number_start, quantity.end)
-        return self._before is not None and around.no_noun and bool(self._before.search(around.left))
+        if self._before is None or not around.no_noun:
+            return False
+        found = self._before.search(around.left)
+        # "a ceremony honouring the dead, and that his daughter, believed to be about 12": a clause
+        # of its own between the noun and the amount
+        return found is not None and not _NEW_CLAUSE.search(found.group())
 
     def accepts(
         self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False,
@@ -480,9 +487,8 @@ class Detector:
         Only a noun-less amount right after "the/that figure, number, total ..." qualifies; the
         rule whose noun heads a phrase first in the sentence before is tried first.
         """
-        if not _NO_NOUN_AFTER.match(text, quantity.end) or not _ANAPHOR_ONLY.search(
-            text, max(0, quantity.start - 100), quantity.start
-        ):
+        opening = quantity.start - 1 if text[quantity.start - 1: quantity.start] in ('"', "“") else quantity.start
+        if not _NO_NOUN_AFTER.match(text, quantity.end) or not _ANAPHOR_ONLY.search(text, max(0, opening - 100), opening):
             return None
         # the sentence itself may name the noun before the anaphor ("the number of workers sent
         # last year at 15,000; the agency's figure is 10,000"): the nearest such noun counts,
@@ -536,7 +542,7 @@ class Detector:
         labelled = False
         if noun is not None:
             modifiers, tail = noun.group("mods"), noun.end()
-        elif not carried and rule._before is not None and around.no_noun and rule._before.search(around.left):
+        elif not carried and rule.noun_before(text, quantity):
             modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
@@ -580,7 +586,9 @@ class _Around(NamedTuple):
 def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     classifier = _CLASSIFIER.match(text, end)
     no_noun = _NO_NOUN_AFTER.match(text, end) is not None
-    left = text[max(0, start - 120): start]
+    # 'the number ... at "35K and rising"': a quote opening at the amount does not part it from its noun
+    opening = start - 1 if text[start - 1: start] in ('"', "“") else start
+    left = text[max(0, opening - 120): opening]
     # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
     # with a verb "to be" links the noun phrase to the amount as that verb would
     copula = _COPULA.match(text, start, number_start)
@@ -603,6 +611,8 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: "..., and that ...": a that-clause of its own
+_NEW_CLAUSE = re.compile(r"\b(?:and|but)\s+that\b", _FLAGS)
 #: how far back in its sentence an amount's actor and vetoes are looked for: a sentence of news
 #: is shorter, and a hostile one-line page of thousands of amounts stays linear
 _REACH = 400

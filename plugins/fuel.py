@@ -12,6 +12,8 @@ FUEL = r"\b(?:oil|fuel|petroleum|diesel|gasoline|petrol|kerosene|crude|refined)"
 CAP = (
     r"\bcap\b|\bcaps\b|capped|ceiling|\blimit|quota|allow|permit|\bcan\s+(?:procure|import|receive|buy|obtain)|"
     r"\bmay\s+(?:procure|import|receive|buy)|entitled|annual\s+(?:imports|limit|allowance)|maximum|"
+    # "the UN lets North Korea import just 500K barrels a year"
+    r"\blets?\s+(?:[\w.]+\s+){0,2}(?:import|receive|buy|procure|obtain)\b|"
     r"\b(?:per|a|each|every)\s+year\b|\bannually\b|\byearly\b"
 )
 PER_DAY = r"\b(?:a|per|each)\s+day\b|\bdaily\b|\bbpd\b"

@@ -60,7 +60,9 @@ TROOPS = Detector(
     Counted(
         "dprk_troops_to_russia",
         noun=r"(?:North\s+)?Koreans|men|people|persons",
-        context=r"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)", near_context=True,
+        # "sent another 3,000 men to replace the fallen": men sent to make up for losses are soldiers
+        context=rf"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)|{REPLACING}{CASUALTY_WORDS}",
+        near_context=True,
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
         not_after=AFTER_LOSS
         + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",

@@ -48,7 +48,8 @@ WORKERS = Detector(
         context=(IN_RUSSIA, WORK), near_context=True,
         # "13,221 North Korean citizens entered Russia ..., a figure that includes diplomats,
         # athletes and tourists": all who crossed, not the workers among them
-        veto=MILITARY + r"|\b(?:diplomats?|athletes?|tourists?|students?|delegations?)\b", veto_left=NOT_SENT,
+        # ... but workers sent 'under the name of "students"' are workers
+        veto=MILITARY + r"|\b(?:diplomats?|athletes?|tourists?|students?|delegations?)\b(?![\"”’])", veto_left=NOT_SENT,
         actor=False, min_value=10, max_value=500_000,
     ),
     keywords=r"worker|labou?r|employee|builder|\bwork",

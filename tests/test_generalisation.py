@@ -719,3 +719,42 @@ def test_tenth_blind_patterns(text: str, expected: list[tuple]) -> None:
 @pytest.mark.parametrize("text", TENTH_TRAPS, ids=[t[:60] for t in TENTH_TRAPS])
 def test_tenth_blind_traps(text: str) -> None:
     assert found(text) == []
+
+
+ELEVENTH_CASES = [
+    # workers sent under a cover name in quotes are still workers
+    ('North Korean labour in Russia\n\nNorth Korean workers sent to Russia under the name of "interns" or '
+     '"students" passed 9,000 persons last year, the agency said.',
+     [("dprk_workers_to_russia", 9000, "more_than", False)]),
+    # men sent to make up for the dead are soldiers sent
+    ("North Korea rushes reinforcements\n\nThe offensive stalled in the spring.\n\n"
+     "Pyongyang sent another 2,000 men in March to make up for the dead.",
+     [("dprk_troops_to_russia", 2000, "exact", True)]),
+    # "lets ... import" a year is the cap, not a delivery
+    ("Fuel to North Korea from Russia\n\n- The cap: the UN lets Pyongyang import only 500K barrels of refined "
+     "petroleum a year.",
+     [("dprk_fuel_cap", 500000, "exact", False)]),
+]
+ELEVENTH_TRAPS = [
+    # another army by its own name, and the country a relative clause opens on
+    "North Korean troops in Russia\n\nOfficials in Tokyo said the Self-Defense Forces, which have about 230,000 "
+    "personnel, would step up patrols.",
+    "North Korean troops in Russia\n\nSeoul is watching closely together with the United States, which keeps "
+    "28,500 troops on the peninsula.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ELEVENTH_CASES, ids=[c[0][:60] for c in ELEVENTH_CASES])
+def test_eleventh_blind_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", ELEVENTH_TRAPS, ids=[t[:60] for t in ELEVENTH_TRAPS])
+def test_eleventh_blind_traps(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_relative_clause_with_its_own_subject_leaves_the_count_to_north_korea() -> None:
+    text = ("North Korean troops in Russia\n\nNorth Korea's deployment to Russia, which Seoul puts at about "
+            "14,000 soldiers, continues.")
+    assert found(text) == [("dprk_troops_to_russia", 14000, "about", False)]

@@ -363,3 +363,13 @@ def test_the_quick_number_test_agrees_with_its_pattern(text: str) -> None:
     from monitor.toolkit import numbers
 
     assert numbers.has_number.__wrapped__(text) == (numbers.HAS_NUMBER.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("Pyongyang sent another 3,000 men in January-February 2025.", "January-February 2025"),
+     ("It sent 11,000 troops in October–November last year.", "October-November last year"),
+     ("It sent 500 more during May-June.", "May-June")],
+)
+def test_a_span_of_two_months_is_a_period(sentence: str, expected: str) -> None:
+    assert find_period(sentence, sentence.index("0") - 2) == expected

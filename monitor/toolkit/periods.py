@@ -35,6 +35,8 @@ _PART = (
 _SPANS = [
     ("between", "b", rf"\bbetween\s+(?:last\s+)?(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
     ("between", "f", rf"\bfrom\s+(?:last\s+)?(?P<a>{_DATE})\s+(?:to|through|until|till)\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
+    # "in January-February 2025"
+    ("between", "idot", rf"\b(?:in|during|over|throughout)\s+(?P<a>{_MONTH})\s*[-–]\s*(?P<b>{_MONTH})(?:,?\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?\b"),
     ("as_of", "abut", rf"\b(?:as\s+of|as\s+at|by|until|through|up\s+to)\s+(?:the\s+end\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE})"),
     ("since", "s", rf"\bsince\s+(?:the\s+(?:start|beginning|end)\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE}|{_RELATIVE_YEAR})"),
     ("in", "idtfo", rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),

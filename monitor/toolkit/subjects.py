@@ -20,7 +20,9 @@ _COUNTRIES = (
     r"Taiwan|India|Syria|Zaporizhzhia|Kharkiv|Odesa|Odessa|Dnipro|Kherson|Donetsk|Luhansk|Lviv|Sumy|"
     r"Mykolaiv|Chernihiv|Pokrovsk|Bakhmut|Mariupol|Kramatorsk|Putin|Zelensky[yi]?|Trump|Biden|Yoon|Lee\s+Jae[\s-]?myung|"
     # the American forces in South Korea and Japan
-    r"USFK|USFJ|U\.S\.\s+Forces\s+Korea|US\s+Forces\s+Korea"
+    r"USFK|USFJ|U\.S\.\s+Forces\s+Korea|US\s+Forces\s+Korea|"
+    # Japan's and China's armies by their own names
+    r"(?:Japan\s+)?Self-Defen[cs]e\s+Forces|J?SDF|People's\s+Liberation\s+Army|PLA"
 )
 _NATIONALITIES = (
     r"Russian|Ukrainian|American|U\.S\.|US|South\s+Korean|Chinese|Japanese|British|German|French|Polish|"
@@ -126,13 +128,24 @@ def acting_country(left: str) -> str | None:
     'foreign'
     """
     for match in reversed(list(_ACTOR.finditer(left))):
-        if _is_place_or_source(match, left) or _paired(match, left) or _is_receiver(match, left):
+        # "together with the United States, which keeps 28,500 troops": the country a relative
+        # clause opens on acts in it, whatever stands before it
+        relative = _RELATIVE_AFTER.match(left, match.end())
+        if not relative and (_is_place_or_source(match, left) or _paired(match, left) or _is_receiver(match, left)):
             continue
         if NORTH_KOREA.fullmatch(match.group()) or NORTH_KOREA.match(match.group()):
             return "north_korea"
         # "We have sent 900 troops, North Korea's defence minister said": its own speaker's "we"
         return "first_person" if match.group() in ("We", "we") else "foreign"
     return None
+
+
+#: a relative clause opening right after a country, the country its subject: ", which keeps",
+#: ", who have"; not ", which Seoul puts at"
+_RELATIVE_AFTER = re.compile(
+    r",\s+(?:which|who)\s+(?:(?:also|still|now|currently|already)\s+)?(?:has|have|had|keeps?|kept|maintains?|"
+    r"maintained|stations?|stationed|deploys?|deployed|fields?|fielded|commits?|committed|sends?|sent|bases?|based)\b"
+)
 
 
 def names_other_country(sentence: str) -> bool:

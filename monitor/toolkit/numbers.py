@@ -276,7 +276,12 @@ def _shared_scale(high_text: str) -> int:
 def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:
     """The qualifier and increment words right before ``start``, and where they begin (``lowered``: the sentence lowercased)."""
     qualifier, increment = Qualifier.EXACT, False
-    tilde = _TILDE.search(sentence, max(0, start - _LOOK_BACK), start)
+    # "~", "≈", "c." or "ca." ends where the spaces before the amount begin: only the last few
+    # characters before them need a look
+    window, spaces = max(0, start - _LOOK_BACK), start
+    while spaces > window and sentence[spaces - 1].isspace():
+        spaces -= 1
+    tilde = _TILDE.search(sentence, max(window, spaces - 3), start)
     if tilde:  # "~600", "c. 600"
         return Qualifier.ABOUT, False, tilde.start()
     sign = _SIGN.search(sentence, max(0, start - 5), start)

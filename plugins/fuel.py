@@ -16,7 +16,8 @@ CAP = (
     r"\blets?\s+(?:[\w.]+\s+){0,2}(?:import|receive|buy|procure|obtain)\b|"
     r"\b(?:per|a|each|every)\s+year\b|\bannually\b|\byearly\b"
 )
-PER_DAY = r"\b(?:a|per|each)\s+day\b|\bdaily\b|\bbpd\b"
+#: "daily" in lowercase: "Asia Energy Daily", a masthead, is no rate
+PER_DAY = r"\b(?:a|per|each)\s+day\b|(?-i:\bdaily\b)|\bbpd\b"
 FROM_RUSSIA = r"Russia|Moscow|Russian|Vladivostok|Kremlin"
 #: "the 500,000-barrel annual limit": the cap named after the amount
 CAP_AFTER = (
@@ -58,7 +59,16 @@ BARRELS = Detector(
     ),
     Counted(
         "dprk_fuel_cap",
-        noun=r"barrels?|bbls?", context=CAP, left=CAP + r"|\bat\s*$|\bto\s*$", actor=False, min_value=1000,
+        noun=r"barrels?|bbls?", context=CAP, left=CAP, actor=False, min_value=1000,
+        veto_left=r"\bcrude\b", subject_nearby=True,
+        veto=r"^(?!.*\b(?:refined|petroleum|diesel|gasoline|fuel)\b).*\bcrude\b",  # the crude-oil cap
+        not_after=CRUDE_AFTER,
+    ),
+    # "the cap ... stands at 500,000 barrels": a cap named close by, not only in the headline
+    # ("shipments ran at roughly 1.2mn barrels" under a headline about the cap are deliveries)
+    Counted(
+        "dprk_fuel_cap",
+        noun=r"barrels?|bbls?", context=CAP, near_context=True, left=r"\bat\s*$|\bto\s*$", actor=False, min_value=1000,
         veto_left=r"\bcrude\b", subject_nearby=True,
         veto=r"^(?!.*\b(?:refined|petroleum|diesel|gasoline|fuel)\b).*\bcrude\b",  # the crude-oil cap
         not_after=CRUDE_AFTER,

@@ -13,7 +13,10 @@ from monitor.toolkit import Counted, Detector
 MSMT = re.compile(
     r"\bMSMT\b|\bmulti(?:lateral|national)\s+sanctions?\s+monitoring\s+(?:team|group)\b|"
     r"\bsanctions?[\s-]+monitoring\s+(?:team|group|body|mechanism|panel)\b|\bmonitors?\s+(?:UN\s+)?sanctions\b|\bmonitoring\s+team\b|"
-    r"\bsanctions\s+monitor\b",
+    r"\bsanctions\s+monitor\b|"
+    # "an international monitoring group says", "one of the 11 member states of the team"
+    r"\b(?:international|multinational|sanctions)\s+monitoring\s+group\b|\bmonitoring\s+group\s+of\b|"
+    r"\b(?:member\s+)?(?:states|countries|nations)\s+of\s+the\s+(?:team|group)\b",
     re.IGNORECASE,
 )
 

@@ -13,7 +13,9 @@ TO_RUSSIA = (
     r"obtain|receiv|acquir|Ukraine|Kursk|war\b"
 )
 NOT_TRANSFER = (
-    r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|\bproduc\w+|\bmanufactur\w+|\bstockpile|"
+    r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|"
+    # what North Korea makes is no transfer; "as Russia's own production has risen" names the other side's
+    r"(?<!own\s)\bproduc\w+|\bmanufactur\w+|\bstockpile|"
     # arms North Korea keeps at home: "deployed 250 new launchers along its southern border"
     r"\b(?:along|on|near|at)\s+(?:its|the)\s+(?:(?:southern|northern|eastern|western|own)\s+)?(?:border|frontier|DMZ|coast)\b"
 )
@@ -92,7 +94,9 @@ MUNITIONS = Detector(
     ),
     _counted(
         "munitions_rounds_to_russia",
-        before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
+        before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*"
+        # "Kyiv now puts North Korean artillery rounds shipped to Russia in 2025 at about 2 million"
+        r"|\bput(?:s|ting)?\s+(?:[\w'’-]+\s+){0,4}?(?:rounds|shells|ammunition)\b[^.;]{0,60}?\bat\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=1000,
     ),
     _counted(
@@ -104,10 +108,13 @@ MUNITIONS = Detector(
     _counted(
         "artillery_systems_to_russia",
         noun=(
-            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|"
+            r"howitzers|(?:multiple\s+)?(?:rocket\s+)?launchers|MLRS|(?:self-propelled\s+)?guns|Koksans|"
             r"artillery(?:\s+(?:pieces|systems|guns|units))?|pieces|systems|units"
         ),
         modifiers=r"artillery|howitzer|launcher|MLRS|Koksan|M-?19\d\d|\d{3}\s?mm|\bguns\b|rocket|\btubes\b",
+        # "at least 15 Koksans have been destroyed": losses, not deliveries
+        not_after=r"\s+(?:(?:have|has|had|were|was)\s+)?(?:(?:been|reportedly|since|already)\s+)*(?:destroyed|lost|captured|"
+        r"damaged|hit|knocked\s+out)\b",
         not_modifiers=r"anti-aircraft|air[- ]defen[cs]e|Pantsir|missile|anti-tank|\bsmall\b",
         context=TO_RUSSIA, actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
@@ -125,7 +132,7 @@ MUNITIONS = Detector(
         actor=False, veto=NOT_TRANSFER, veto_left=rf"{FIRED}|{OTHER_SENDER}|{OWN_ARSENAL}", max_value=20_000,
     ),
     keywords=r"shell|round|munition|ammunition|projectile|rocket|mortar|container|missile|howitzer|launcher|"
-    r"MLRS|\bguns\b|artillery|pieces|KN-?2|Hwasong",
+    r"MLRS|\bguns\b|artillery|pieces|KN-?2|Hwasong|Koksan",
 )
 
 

@@ -41,6 +41,14 @@ CASUALTY_STATES = r"\b(?:killed|dead|died|wounded|injured|captured|hospitali[sz]
 #: medals and honours name soldiers decorated, not soldiers sent
 #: "attack in groups of 10 to 15 soldiers": the size of one group, not of the force sent
 UNIT_SIZE = r"\b(?:groups|squads|teams|cells|sections|platoons|waves|columns)\s+of\s*$|\b(?:each|every|per)\s+(?:group|squad|team|unit|platoon|company|battalion)\b"
+#: after the soldiers' noun: a rate ("up to 60 soldiers per car") or another destination ("200 air
+#: force personnel to North Vietnam in the late 1960s"), not the force sent to Russia
+ELSEWHERE = (
+    r"\s+(?:per|a|each|every)\s+(?:car|carriage|wagon|coach|train|bus|truck|vehicle|flight|plane|aircraft|ship|vessel|"
+    r"boat|unit|day|week|month)\b"
+    r"|\s+(?:[\w-]+\s+){0,3}?to\s+(?:North\s+|South\s+)?(?:Vietnam|Syria|Egypt|Angola|Ethiopia|Uganda|Libya|Lebanon|Laos|"
+    r"Cambodia|Zimbabwe|Mozambique|the\s+Middle\s+East)\b"
+)
 WEAPONS = (
     r"\b(?:missiles?|launchers?|guns?|howitzers?|artillery|shells|rounds|rockets?|ammunition|munitions|"
     r"systems?|vehicles?|tanks?|drones?|aircraft|KN-?\d\d\w*|Pantsirs?|air[- ]defen[cs]e|S-[34]00)\b"
@@ -72,7 +80,7 @@ TROOPS = Detector(
         "dprk_troops_to_russia",
         noun=SOLDIERS,
         context=DEPLOYED,
-        not_after=AFTER_LOSS + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}",
+        not_after=AFTER_LOSS + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are)\s+)?{CASUALTY_STATES}|{ELSEWHERE}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE + r"|\b(?:army|military)\s+of\b|\bstanding\b|\bactive[- ]duty\b",
         not_modifiers=r"\bactive\b|\breserv", veto_before=HISTORY,
         max_value=300_000,

@@ -758,3 +758,66 @@ def test_a_relative_clause_with_its_own_subject_leaves_the_count_to_north_korea(
     text = ("North Korean troops in Russia\n\nNorth Korea's deployment to Russia, which Seoul puts at about "
             "14,000 soldiers, continues.")
     assert found(text) == [("dprk_troops_to_russia", 14000, "about", False)]
+
+
+TWELFTH_CASES = [
+    # a noun right after the amount wins over a noun phrase before it
+    ("North Korean losses in Kursk\n\nZelenskyy said the North Koreans had lost more than 4,000 men killed or "
+     "wounded in Kursk, and a commander later spoke of \u201cclose to 1,000\u201d North Korean dead.",
+     [("dprk_casualties", 4000, "more_than", False), ("dprk_killed", 1000, "about", False)]),
+    # Indian English scales
+    ("Russia got shells from North Korea\n\nNorth Korea supplied Russia with up to 90 lakh artillery shells in 2024, "
+     "against a UN cap of 5 lakh (500,000) barrels a year on its refined petroleum imports.",
+     [("munitions_rounds_to_russia", 9_000_000, "up_to", False), ("dprk_fuel_cap", 500_000, "exact", False)]),
+    # "somewhere between" opens a range
+    ("North Korean troops in Russia\n\nThat would put the number of North Korean troops sent to Russia at somewhere "
+     "between 15,000 and 16,000.",
+     [("dprk_troops_to_russia", 15000, "range", False)]),
+    # an answer's "the figure" counts what the question asked, not the casualties named on the way
+    ("Q: Let's start there. How many North Korean soldiers are in Kursk?\n\nA: We counted some 12,000 soldiers at "
+     "first. Some have been killed, some wounded. Now I would say the figure is somewhere between 8,000 and 9,000.",
+     [("dprk_troops_to_russia", 12000, "about", False), ("dprk_troops_to_russia", 8000, "range", False)]),
+    # "Daily" in a masthead is no rate; a cap in the headline does not make a delivery the cap
+    ("Russian oil to North Korea far above the UN cap\n\nSINGAPORE (Asia Energy Daily) \u2014 Russian refined-product "
+     "shipments to North Korea ran at roughly 1.2mn barrels in the first nine months of 2025.",
+     [("fuel_to_dprk", 1_200_000, "about", False)]),
+    # the team by other names, and its members named as "Western-aligned states"
+    ("An international monitoring group says North Korea sent troops to Russia.\n\nThe eleven-nation team includes "
+     "the United States, Japan and South Korea.",
+     [("msmt_member_states", 11, "exact", False)]),
+    ("North Korea and Russia\n\nPyongyang has shipped arms to Moscow, according to a monitoring group of 11 "
+     "Western-aligned states.",
+     [("msmt_member_states", 11, "exact", False)]),
+    # a system's name as the noun, and "puts ... at"
+    ("North Korean artillery for Russia\n\nA further 50 Koksans have been shipped to Russia by rail.",
+     [("artillery_systems_to_russia", 50, "exact", True)]),
+    ("North Korean shells for Russia\n\nKyiv now puts North Korean artillery rounds shipped to Russia in 2025 at about "
+     "2 million, as Russia's own production has risen.",
+     [("munitions_rounds_to_russia", 2_000_000, "about", False)]),
+]
+TWELFTH_TRAPS = [
+    # a rate, another destination, another country's war dead
+    "North Korea moves troops to Russia\n\nWe assume up to 60 soldiers per car on each train.",
+    "North Korea sent troops to Russia\n\nIt is the North's biggest venture abroad since it sent about 200 air force "
+    "personnel to North Vietnam in the 1960s.",
+    "North Korea and Russia\n\nAround 17,000 Australians served in the Korean War, and 340 were killed.",
+    # guns destroyed are no guns delivered
+    "North Korean artillery in Russia\n\nUkrainian officials say at least 15 Koksans have been destroyed since November.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TWELFTH_CASES, ids=[c[0][:60] for c in TWELFTH_CASES])
+def test_twelfth_blind_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", TWELFTH_TRAPS, ids=[t[:60] for t in TWELFTH_TRAPS])
+def test_twelfth_blind_traps(text: str) -> None:
+    assert found(text) == []
+
+
+def test_more_of_another_noun_is_no_increment_of_the_one_before() -> None:
+    text = ("North Korea and Russia\n\nPyongyang has shipped Russia as many as 9 million artillery rounds, and "
+            "North Korea could send up to 12,000 more workers to Russia.")
+    assert ("munitions_rounds_to_russia", 12000, "up_to", True) not in found(text)
+    assert ("munitions_rounds_to_russia", 9_000_000, "up_to", False) in found(text)

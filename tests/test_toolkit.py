@@ -373,3 +373,16 @@ def test_the_quick_number_test_agrees_with_its_pattern(text: str) -> None:
 )
 def test_a_span_of_two_months_is_a_period(sentence: str, expected: str) -> None:
     assert find_period(sentence, sentence.index("0") - 2) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("up to 90 lakh shells", [(9_000_000, None, "up_to")]),
+     ("a cap of 5 lakh barrels", [(500_000, None, "exact")]),
+     ("1.2 crore rounds", [(12_000_000, None, "exact")]),
+     ("from 1.2 to 1.5 crore rounds", [(12_000_000, 15_000_000, "range")]),
+     ("a budget of Rs 25,000 crore", []),  # rupees
+     ("at somewhere between 15,000 and 16,000 troops", [(15000, 16000, "range")])],
+)
+def test_indian_scales_and_somewhere_between(sentence: str, expected: list[tuple]) -> None:
+    assert [(q.value, q.value_max, str(q.qualifier)) for q in find_quantities(sentence)] == expected

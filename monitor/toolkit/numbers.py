@@ -35,7 +35,7 @@ _SCALES = "hundred|thousand|million|billion"
 _WORD = rf"(?:{_UNITS}|{_TENS}|{_SCALES})"
 _WORDS = rf"(?:{_UNITS}|{_TENS})\b(?:(?:[\s-]+(?:and\s+)?){_WORD}\b)*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE = r"(?:\s*|-)(?:hundred|thousand|million|billion)\b|\s?(?:mn|bn|mln|bln)\b|[mMkKbB](?![\w])"
+_SCALE = r"(?:\s*|-)(?:hundred|thousand|million|billion|lakhs?|crores?)\b|\s?(?:mn|bn|mln|bln)\b|[mMkKbB](?![\w])"
 _AMOUNT = (
     rf"(?:(?:half|a\s+half|a\s+quarter)(?:\s+of)?\s+an?\s+(?:{_SCALES})\b"
     rf"|(?:{_DIGITS})(?:{_SCALE})?"
@@ -51,7 +51,7 @@ _RANGE_JOIN = r"\s*(?:-|–|—|to|and)\s*"
 _STARTS = r"(?=[\dabefhmnostABEFHMNOST])"
 #: one amount or a range of two, with ``between``/``from`` before a range
 _QUANTITY = re.compile(
-    rf"{_STARTS}(?:\b(?P<lead>between|from)\s+)?{_LEFT_EDGE}(?P<low>{_AMOUNT}){_RIGHT_EDGE}"
+    rf"{_STARTS}(?:\b(?P<lead>(?:somewhere\s+|anywhere\s+)?between|from)\s+)?{_LEFT_EDGE}(?P<low>{_AMOUNT}){_RIGHT_EDGE}"
     rf"(?:(?P<join>{_RANGE_JOIN})(?P<high>{_AMOUNT}){_RIGHT_EDGE})?"
     r"(?P<plus>\s*\+|-plus\b|\s+or\s+more\b)?",
     re.IGNORECASE,
@@ -84,7 +84,7 @@ _MONTH = (
 #: only where a word starts with a letter, which the search finds quickly
 _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?=[^\W\d_])(?:{_MONTH}\s*|No\.?\s*|Nos\.?\s*|Number\s+|US\s*|page\s+|Resolution\s+"
-    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+)|[$€£₩¥]\s*|\d\s+/\s*"
+    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+|Rs\.?\s*|INR\s*)|[$€£₩¥₹]\s*|\d\s+/\s*"
     # a ratio: "one in 100 of its soldiers", "1 out of 5"
     r"|\b(?:one|a|1)\s+(?:in|out\s+of)\s+)$",
     re.IGNORECASE,
@@ -208,7 +208,9 @@ def _scale(word: str) -> int | None:
     word = word.strip()
     scales = {"": 1, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000,
               "mn": 1_000_000, "mln": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
-              "bln": 1_000_000_000, "b": 1_000_000_000}
+              "bln": 1_000_000_000, "b": 1_000_000_000,
+              # Indian English: "90 lakh shells" (9 million), "1.2 crore" (12 million)
+              "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000}
     return scales.get(word)
 
 
@@ -235,7 +237,8 @@ def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bo
     high = parse_amount(high_text) if high_text else None
     if high_text:
         join = match.group("join").strip().lower()
-        lead = (match.group("lead") or "").lower()
+        lead = (match.group("lead") or "").lower().rsplit(None, 1)[-1:]  # "somewhere between": "between"
+        lead = lead[0] if lead else ""
         if (join == "and" and lead != "between") or (join == "to" and lead == "between"):
             return None  # "11,000 and 3,000" are two figures, not a range
         if _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("high")):
@@ -269,7 +272,7 @@ def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bo
 
 
 def _shared_scale(high_text: str) -> int:
-    found = re.search(r"(hundred|thousand|million|billion|mln|bln|mn|bn|[mkb])\s*$", high_text, re.IGNORECASE)
+    found = re.search(r"(hundred|thousand|million|billion|lakhs?|crores?|mln|bln|mn|bn|[mkb])\s*$", high_text, re.IGNORECASE)
     return _scale(found.group(1).lower()) or 1 if found else 1
 
 

@@ -101,8 +101,13 @@ _VERB_QUALIFIER = re.compile(
 )
 #: a qualifier phrase that opens with a verb "to be": "was believed to be", "is thought to number"
 _COPULA = re.compile(r"(?:is|are|was|were)\b(?=\s+(?:[\w-]+\s+){0,2}?(?:thought|believed|estimated|assessed)\b)\s*", _FLAGS)
-#: a Q&A heading: a short line that asks how many
-_QUESTION = re.compile(r"^\W*(?:how\s+many|how\s+much|what|which|who|why|is|are|has|have|did|does|do)\b[^\n]{0,150}\?\s*$", _FLAGS)
+#: a Q&A heading: a short line that asks how many ("Q: Let's start there. How many troops ...?")
+_QUESTION = re.compile(
+    r"^\W*(?:Q\s*[:.]\s*)?(?:[^?\n]{0,80}?[.!]\s+)?(?:how\s+many|how\s+much|what|which|who|why|is|are|has|have|did|does|do)\b"
+    r"[^\n]{0,150}\?\s*$",
+    _FLAGS,
+)
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", _FLAGS)
 #: a sentence opening with a pronoun or a stand-in for the subject of the one before
 _PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+country)\b")
 #: a list item opening with its own label: "- Troops: ...", "* MISSILES — ..."
@@ -351,7 +356,9 @@ class Counted:
         veto_before = self._compiled["veto_before"]
         if veto_before and veto_before.search(sentence, max(0, quantity.start - _REACH), quantity.start):
             return False
-        if is_foreign_owned(modifiers):
+        # "11,000 Russian troops" are another country's; for a subject other than North Korea
+        # ("11 Western-aligned states" of the team) the words name no owner
+        if self.subject is NORTH_KOREA and is_foreign_owned(modifiers):
             return False
         if self.subject is not None and not self.subject.search(sentence) and not self.subject.search(modifiers):
             # another country named after the amount's clause ("... — as many as Russia's own
@@ -466,8 +473,19 @@ class Detector:
         found: list[Figure] = []
         matched: dict[str, object] = dict(earlier or {})
         for quantity in find_quantities(text):
-            # a rule that names the noun wins over one that carries an earlier figure's noun over
-            figure = next((f for rule in self.rules if (f := self._figure(rule, text, previous, quantity, False, paragraph))), None)
+            # a rule that names the noun wins over one that carries an earlier figure's noun over,
+            # and a noun right after the amount over a noun phrase before it ("... killed or wounded
+            # in Kursk, and a commander spoke of close to 1,000 North Korean dead")
+            figure = fallback = None
+            for rule in self.rules:
+                candidate = self._figure(rule, text, previous, quantity, False, paragraph)
+                if candidate is None:
+                    continue
+                if rule._noun is not None and rule.noun_after(text, quantity) is not None:
+                    figure = candidate
+                    break
+                fallback = fallback or candidate
+            figure = figure or fallback
             if figure is None and matched:
                 figure = next(
                     (f for rule in self.rules
@@ -504,10 +522,15 @@ class Detector:
         if _COUNT_OF_ANY.search(own):
             return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
+        question = next((line for line in previous.split("\n")[1:] if _QUESTION.search(line)), None)
         # "Estimates vary. Seoul puts the number at about 11,000": no noun in the sentence before,
-        # so the Q&A heading's
-        if not any(rule.noun_position(last) is not None for rule in self.rules):
-            last = next((line for line in previous.split("\n")[1:] if _QUESTION.search(line)), last)
+        # so the Q&A heading's; and an answer's figure counts what its "how many" asked ("How many
+        # soldiers are in Kursk? ... Some have been killed ... the figure is between 8,000 and 9,000")
+        if question is not None and (
+            _HOW_MANY.search(question) and any(rule.noun_position(question) is not None for rule in self.rules)
+            or not any(rule.noun_position(last) is not None for rule in self.rules)
+        ):
+            last = question
         named = sorted(
             (position, index, rule) for index, rule in enumerate(self.rules)
             if (position := rule.noun_position(last)) is not None
@@ -585,7 +608,8 @@ class _Around(NamedTuple):
 @lru_cache(maxsize=256)
 def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     classifier = _CLASSIFIER.match(text, end)
-    no_noun = _NO_NOUN_AFTER.match(text, end) is not None
+    # "3,000 more in 2025", "3,000 more recently" have no noun of their own; "12,000 more workers" has
+    no_noun = _NO_NOUN_AFTER.match(text, end) is not None and not _MORE_NOUN.match(text, end)
     # 'the number ... at "35K and rising"': a quote opening at the amount does not part it from its noun
     opening = start - 1 if text[start - 1: start] in ('"', "“") else start
     left = text[max(0, opening - 120): opening]
@@ -611,6 +635,11 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: an increment word and a plural noun after an amount: "12,000 more workers"
+_MORE_NOUN = re.compile(
+    r"\s+(?:more|additional|extra|further|fresh)\s+(?!(?:is|was|has|as|this|thus|plus|across|always|perhaps|besides|"
+    r"less|its|his|us)\b)[a-z]+s\b"
+)
 #: "..., and that ...": a that-clause of its own
 _NEW_CLAUSE = re.compile(r"\b(?:and|but)\s+that\b", _FLAGS)
 #: how far back in its sentence an amount's actor and vetoes are looked for: a sentence of news

@@ -17,7 +17,7 @@ _COUNTRIES = (
     r"Russia|Moscow|Kremlin|Ukraine|Kyiv|Kiev|United\s+States|U\.\s?S\.(?:\s?A\.)?|USA?|America|Washington|"
     r"South\s+Korea|S\.\s?Korea|Seoul|ROK|China|Beijing|Japan|Tokyo|NATO|Europe|EU|European\s+Union|"
     r"Britain|UK|U\.K\.|London|Germany|Berlin|France|Paris|Poland|Warsaw|Iran|Tehran|Belarus|Minsk|Israel|"
-    r"Taiwan|India|Syria|Zaporizhzhia|Kharkiv|Odesa|Odessa|Dnipro|Kherson|Donetsk|Luhansk|Lviv|Sumy|"
+    r"Taiwan|India|Syria|Australia|Canberra|New\s+Zealand|Canada|Ottawa|Turkey|Ankara|Vietnam|Hanoi|Zaporizhzhia|Kharkiv|Odesa|Odessa|Dnipro|Kherson|Donetsk|Luhansk|Lviv|Sumy|"
     r"Mykolaiv|Chernihiv|Pokrovsk|Bakhmut|Mariupol|Kramatorsk|Putin|Zelensky[yi]?|Trump|Biden|Yoon|Lee\s+Jae[\s-]?myung|"
     # the American forces in South Korea and Japan
     r"USFK|USFJ|U\.S\.\s+Forces\s+Korea|US\s+Forces\s+Korea|"
@@ -27,7 +27,7 @@ _COUNTRIES = (
 _NATIONALITIES = (
     r"Russian|Ukrainian|American|U\.S\.|US|South\s+Korean|Chinese|Japanese|British|German|French|Polish|"
     r"Iranian|Belarusian|Israeli|Taiwanese|Indian|Syrian|European|NATO|Western|allied|Allied|Kremlin|"
-    r"Wagner|Chechen|Georgian|Moldovan|Cuban|Nepalese|Nepali|Indian|Sri\s+Lankan|African|Korean-American"
+    r"Australian|Canadian|Turkish|Vietnamese|Wagner|Chechen|Georgian|Moldovan|Cuban|Nepalese|Nepali|Indian|Sri\s+Lankan|African|Korean-American"
 )
 #: a country or a nationality other than North Korea, as a whole word
 FOREIGN = re.compile(rf"\b(?:{_COUNTRIES}|{_NATIONALITIES})(?:'s|’s|ns)?(?![\w.])|\bU\.S\.(?=\s)")

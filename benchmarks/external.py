@@ -128,19 +128,17 @@ def detector_targets(result: Result, found: dict) -> None:
     on_topic = found.get("on_topic")
     if isinstance(on_topic, dict) and "detect_to_extract_ratio" in on_topic:
         ratio = on_topic["detect_to_extract_ratio"]
-        result.targets.append(Target(
-            "detection time / extraction time, on-topic articles (same pages)", "< 0.10", round(ratio, 4),
-            ratio < 0.1, f"{on_topic.get('pages', 0)} pages of {on_topic.get('html_kb_per_page', 0)} kB HTML, "
-            f"{on_topic.get('figures_found', 0)} figures found"))
-        in_pages = found.get("on_topic_in_real_pages")
-        if isinstance(in_pages, dict) and "detect_to_extract_ratio" in in_pages:
-            carried = in_pages["detect_to_extract_ratio"]
-            result.targets.append(Target(
-                "detection time / extraction time, the same articles in real news pages", "< 0.10", round(carried, 4),
-                carried < 0.1, f"{in_pages.get('pages', 0)} corpus news pages of {in_pages.get('html_kb_per_page', 0)} kB "
-                f"HTML carrying them: {in_pages.get('detect_ms_per_page', 0):.2f} ms of detection beside "
-                f"{in_pages.get('extract_ms_per_page', 0):.1f} ms of extraction, {in_pages.get('figures_found', 0)} "
-                "figures found; the page an on-topic article comes in"))
+        for name, pages, what in (
+            ("on-topic articles (same pages)", on_topic, "pages of"),
+            ("the same articles in real news pages", found.get("on_topic_in_real_pages"), "corpus news pages of"),
+        ):
+            if isinstance(pages, dict) and "detect_to_extract_ratio" in pages:
+                share = pages["detect_to_extract_ratio"]
+                result.targets.append(Target(
+                    f"detection time / extraction time, {name}", "< 0.10", round(share, 4), share < 0.1,
+                    f"{pages.get('pages', 0)} {what} {pages.get('html_kb_per_page', 0)} kB HTML: "
+                    f"{pages.get('detect_ms_per_page', 0):.2f} ms of detection beside "
+                    f"{pages.get('extract_ms_per_page', 0):.1f} ms of extraction, {pages.get('figures_found', 0)} figures found"))
         beside = on_topic.get("detect_ms_over_corpus_page_extract_ms")
         if beside is not None:
             result.targets.append(Target(

@@ -677,6 +677,12 @@ def digest_status(db: Database, key: str) -> str | None:
     return row[0] if row else None
 
 
+def digest_created(db: Database, key: str) -> datetime | None:
+    """When digest ``key`` was first claimed for delivery, or None if never attempted."""
+    row = db.execute("SELECT created_at FROM digests WHERE key = ?", [key]).fetchone()
+    return parse_iso(row[0]) if row else None
+
+
 def digest_attempts(db: Database, key: str) -> int:
     row = db.execute("SELECT attempts FROM digests WHERE key = ?", [key]).fetchone()
     return row[0] if row else 0

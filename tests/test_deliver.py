@@ -139,6 +139,8 @@ def test_a_retried_email_keeps_its_message_id(tmp_path, db, smtp_sink):
     assert message["Message-ID"] == f"<digest-{outcome.channels[0].key}@example.org>"
     assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
     assert digest_attempts(db, outcome.channels[0].key) == 2
+    # the retry carries the text of the first attempt: generated then, not a minute later
+    assert f"Generated {NOW:%Y-%m-%d %H:%M}" in message.get_body(("plain",)).get_content()
 
 
 def test_starttls_refused_by_the_server_names_host_and_port(tmp_path, db, smtp_sink):

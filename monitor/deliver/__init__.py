@@ -22,6 +22,7 @@ from ..errors import ConfigError, DeliveryError, PluginError
 from ..records import Channel, Digest, FeedState
 from ..store import (
     claim_digest,
+    digest_created,
     digest_status,
     feed_states,
     list_alerts,
@@ -129,9 +130,11 @@ def deliver_pending(config, db: Database, pm: pluggy.PluginManager | None, *, no
     def send(name: str, alerts: list, key: str) -> ChannelOutcome:
         nonlocal known
         known = known or available_channels(pm)
+        # a digest tried before goes out again as it was generated then, so a retry under the same
+        # Message-ID carries the same text
         digest = render_digest(alerts, failing_feeds=failing, truncated_feeds=truncated, metrics=_metrics(pm),
-                               now=now, timezone=config.digest.timezone, templates_dir=config.templates_dir,
-                               channel=name, key=key)
+                               now=digest_created(db, key) or now, timezone=config.digest.timezone,
+                               templates_dir=config.templates_dir, channel=name, key=key)
         result = _deliver_one(known[name], digest, config, db, now=now)
         outcome.channels.append(result)
         return result

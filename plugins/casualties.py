@@ -14,7 +14,13 @@ SOLDIERS = (
 )
 #: "600 of them had died": the soldiers of the sentence before, who must name them
 THEM = r"of\s+(?:them|those|these|whom)"
-OTHERS = rf"(?-i:{FOREIGN.pattern})"
+#: another country named as the owner ("Chinese volunteers, some 180,000 of whom died"), not as a
+#: place ("deployed to Russia last year (roughly 4,000 of whom ...")
+OTHERS = (
+    rf"(?-i:(?<!\bto\s)(?<!\bin\s)(?<!\binto\s)(?<!\bfrom\s)(?:{FOREIGN.pattern})"
+    # nor as the source of the estimate: "Seoul estimated that ..."
+    r"(?!\s+(?:said|says|estimated|estimates|reported|reports|believes|believed|assessed|assesses|puts|put)\b))"
+)
 BOTH = r"(?:killed|dead)\s+(?:and|or|and/or)\s+(?:wounded|injured)|(?:wounded|injured)\s+(?:and|or)\s+(?:killed|dead)"
 WERE = r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been|been|being|are|have|has|had|reportedly|likely)\s+){0,2}"
 LINK = (
@@ -57,6 +63,11 @@ DISASTER = (
     r"\b(?:cases|patients|outbreak|virus|disease|epidemic|pandemic|COVID|flu|infections?|crash(?:es)?|"
     r"accidents?|earthquakes?|floods?|hurricanes?|typhoons?|landslides?)\b"
 )
+#: "dead and wounded numbered 2,000 and 4,500 respectively": each amount its own noun, in order
+RESPECTIVELY = r",?\s+respectively\b"
+KILLED_AND_WOUNDED = r"\b(?:killed|dead|deaths|fatalities)\s+and\s+(?:wounded|injured|injuries)\b[^.;]{0,40}?"
+AMOUNT_AND = r"[\d][\d,.]*(?:\s*(?:thousand|million|K|k))?\s+and\s*"
+
 #: a rate is no count: "nearly 30 casualties a day", "about four deaths a day"
 RATE = r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month)\b"
 
@@ -91,6 +102,16 @@ CASUALTIES = Detector(
             r"|\b(?:casualties|losses)\s*"
         ),
         veto=NOT_SOLDIERS, veto_left=r"\b(?:deaths?|dead|killed|fatalities)\b(?!\s+(?:and|or)\s)|" + CAPTURED,
+        not_after=rf"\s+and\s+(?:{AMOUNT_AND})?[\d][\d,.]*(?:\s*(?:thousand|million|K|k))?{RESPECTIVELY}",
+    ),
+    # "dead and wounded numbered 2,000 and 4,500 respectively"
+    _counted(
+        "dprk_killed", before=rf"{KILLED_AND_WOUNDED}{LINK}\s*", after=rf"\s+and\s+[\d][\d,.]*(?:\s*(?:thousand|million|K|k))?{RESPECTIVELY}",
+        veto=NOT_SOLDIERS, veto_left=CAPTURED,
+    ),
+    _counted(
+        "dprk_wounded", before=rf"{KILLED_AND_WOUNDED}{LINK}\s*{AMOUNT_AND}", after=RESPECTIVELY,
+        veto=NOT_SOLDIERS, veto_left=CAPTURED,
     ),
     _counted(
         "dprk_killed",

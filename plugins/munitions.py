@@ -15,7 +15,7 @@ TO_RUSSIA = (
 NOT_TRANSFER = (
     r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|"
     # what North Korea makes is no transfer; "as Russia's own production has risen" names the other side's
-    r"(?<!own\s)\bproduc\w+|\bmanufactur\w+|\bstockpile|"
+    r"(?<!own\s)\bproduc\w+|\bmanufactur\w+|\bstockpile|\b(?:domestic|annual|own)\s+output\b|"
     # arms North Korea keeps at home: "deployed 250 new launchers along its southern border"
     r"\b(?:along|on|near|at)\s+(?:its|the)\s+(?:(?:southern|northern|eastern|western|own)\s+)?(?:border|frontier|DMZ|coast)\b"
 )
@@ -94,7 +94,7 @@ MUNITIONS = Detector(
     ),
     _counted(
         "munitions_rounds_to_russia",
-        before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*"
+        before=r"\b(?:rounds|shells|ammunition)\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*|\brange[sd]?|\branging)\s*"
         # "Kyiv now puts North Korean artillery rounds shipped to Russia in 2025 at about 2 million"
         r"|\bput(?:s|ting)?\s+(?:[\w'’-]+\s+){0,4}?(?:rounds|shells|ammunition)\b[^.;]{0,60}?\bat\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=1000,

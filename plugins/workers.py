@@ -40,7 +40,9 @@ WORKERS = Detector(
         "dprk_workers_to_russia",
         before=r"\b(?:workers|labou?rers|labou?r)\b[^.;:]{0,60}?(?::|—|–)\s*",
         context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000, not_after=ABROAD,
-        veto=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\s+(?:workers|labou?r)",
+        # "not all of them were workers: 7,887 were registered as students"
+        veto=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\s+(?:workers|labou?r)"
+        r"|\b(?:diplomats?|athletes?|tourists?|students?|delegations?)\b(?![\"”’])",
     ),
     Counted(
         "dprk_workers_to_russia",

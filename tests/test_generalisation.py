@@ -821,3 +821,66 @@ def test_more_of_another_noun_is_no_increment_of_the_one_before() -> None:
             "North Korea could send up to 12,000 more workers to Russia.")
     assert ("munitions_rounds_to_russia", 12000, "up_to", True) not in found(text)
     assert ("munitions_rounds_to_russia", 9_000_000, "up_to", False) in found(text)
+
+
+THIRTEENTH_CASES = [
+    # "respectively": each amount its own noun, in order
+    ("North Korean losses\n\nSouth Korean intelligence said North Korean dead and wounded numbered 2,000 and 4,500 "
+     "respectively.",
+     [("dprk_killed", 2000, "exact", False), ("dprk_wounded", 4500, "exact", False)]),
+    ("North Korean losses in Russia\n\nKilled and wounded numbered 600 and 4,100, respectively.",
+     [("dprk_killed", 600, "exact", False), ("dprk_wounded", 4100, "exact", False)]),
+    # a footnote's reference after a stop does not join two sentences
+    ("North Korean troops in Russia\n\nNorth Korean forces suffered about 4,000 casualties in Kursk.[1] Budanov stated "
+     "that North Korea deployed about 11,000 troops to Russia in autumn 2024.[2]",
+     [("dprk_casualties", 4000, "about", False), ("dprk_troops_to_russia", 11000, "about", False)]),
+    # a bracket opening at the amount gives the value of what precedes it, and opens a clause of its own
+    ("North Korean troops in Russia\n\nThe troops Pyongyang has sent to Russia since October 2024 (roughly 14,000, "
+     "by Seoul's count) are paid about $2,000 a month each.",
+     [("dprk_troops_to_russia", 14000, "about", False)]),
+    ("North Korean losses\n\nSeoul estimated that around 11,000 North Korean soldiers were deployed to Russia last "
+     "year (roughly 4,000 of whom have been killed or wounded).",
+     [("dprk_troops_to_russia", 11000, "about", False), ("dprk_casualties", 4000, "about", False)]),
+    # a sum "in total" of the kinds its sentence lists
+    ("North Korean artillery for Russia\n\nNorth Korea supplied about 120 Koksan guns and 120 M1991 launchers to Russia "
+     "during 2024, or some 240 systems in total.",
+     [("artillery_systems_to_russia", 120, "about", False), ("artillery_systems_to_russia", 240, "about", False)]),
+    # "range between", and a second estimate "by some ... estimates"
+    ("North Korean shells and missiles\n\nEstimates of North Korean artillery rounds delivered to Russia now range "
+     "between 9 million and 12 million. Pyongyang has also sent upwards of 100 ballistic missiles to Russia, and by "
+     "some Ukrainian estimates as many as 250.",
+     [("munitions_rounds_to_russia", 9_000_000, "range", False), ("ballistic_missiles_to_russia", 100, "more_than", False),
+      ("ballistic_missiles_to_russia", 250, "up_to", False)]),
+    # "the number of containers of munitions": the containers are counted, not the munitions
+    ("North Korean munitions for Russia\n\nThe NIS estimated the number of containers of munitions shipped from North "
+     "Korea to Russia at about 24,000.",
+     [("munitions_containers_to_russia", 24000, "about", False)]),
+    # "one or two" is a range
+    ("Russia sent Pantsir systems to North Korea\n\nRussia has also sent one or two Pantsir air defence systems to "
+     "North Korea, analysts say.",
+     [("pantsir_to_dprk", 1, "range", False)]),
+    # an amount with a noun of its own carries no earlier figure's noun over
+    ("North Korean losses and reinforcements\n\nNorth Korean forces have suffered about 4,000 casualties in Kursk. An "
+     "additional 1,000 to 1,500 personnel arrived in January to replenish losses.",
+     [("dprk_casualties", 4000, "about", False), ("dprk_troops_to_russia", 1000, "range", True)]),
+    # "total" qualifying a noun of its own is no "that total" for the sentence before's noun
+    ("North Korean troops and shells\n\nSeoul said the North had shipped millions of shells. It put the total North "
+     "Korean troop deployment at about 15,000.",
+     [("dprk_troops_to_russia", 15000, "about", False)]),
+]
+THIRTEENTH_TRAPS = [
+    "North Korean shells\n\nNorth Korea supplies shells, while Russia's domestic output of around 3 million shells a "
+    "year falls short.",
+    "North Korean workers in Russia\n\nNorth Koreans entered Russia in large numbers, although not all of them were "
+    "workers: 7,887 were registered as students.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), THIRTEENTH_CASES, ids=[c[0][:60] for c in THIRTEENTH_CASES])
+def test_thirteenth_blind_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", THIRTEENTH_TRAPS, ids=[t[:60] for t in THIRTEENTH_TRAPS])
+def test_thirteenth_blind_traps(text: str) -> None:
+    assert found(text) == []

@@ -44,7 +44,7 @@ _AMOUNT = (
 )
 _LEFT_EDGE = r"(?<![\w$€£₩.,/:#\-])"
 _RIGHT_EDGE = r"(?![\w/:]|[.,]\d|%)"
-_RANGE_JOIN = r"\s*(?:-|–|—|to|and)\s*"
+_RANGE_JOIN = r"\s*(?:-|–|—|to|and|or)\s*"
 
 #: the characters an amount (or the "between"/"from" before a range) can start with: a digit or
 #: the first letter of a number word; tested first, so the search skips every other place at once
@@ -239,8 +239,8 @@ def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bo
         join = match.group("join").strip().lower()
         lead = (match.group("lead") or "").lower().rsplit(None, 1)[-1:]  # "somewhere between": "between"
         lead = lead[0] if lead else ""
-        if (join == "and" and lead != "between") or (join == "to" and lead == "between"):
-            return None  # "11,000 and 3,000" are two figures, not a range
+        if (join == "and" and lead != "between") or (join in ("to", "or") and lead == "between"):
+            return None  # "11,000 and 3,000" are two figures, not a range ("one or two" is one)
         if _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("high")):
             return None
         if high is None or _YEAR.match(high_text.strip()) and _YEAR.match(low_text.strip()):

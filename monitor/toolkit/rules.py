@@ -48,7 +48,7 @@ _NO_NOUN_AFTER = re.compile(
     r"arrived|joined|went|later|soon|then|early|late|sent|deployed|dispatched|shipped|delivered|transferred|"
     r"supplied|total|incl|so\s+far|to\s+date|combined|overall|altogether|who|whom|which|confirmed|reported|"
     r"estimated|launched|persons|arriving|arrive|arrives|coming|following|cited|quoted|given|claimed|"
-    r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because|"
+    r"mentioned|previously|earlier|recorded|counted|the|while|whereas|but|although|though|after|when|because|respectively|"
     # "no fewer than 200 units", "500,000 bbl": a unit, the noun named before
     r"units?|bbls?|pieces|guys|of\s+(?:those|them|these|whom))\b|"
     r"\s+[^\w\s])",
@@ -61,11 +61,17 @@ _OPENS_LINE = re.compile(r"[\W_]*")
 #: stands for the count just named
 _ANAPHOR = (
     r"\b(?:the|this|that|its|their|a|the\s+latest)\s+(?:[\w'’-]+\s+){0,2}?"
-    r"(?:figure|number|total|tally|count|estimate)\b[^.;]{0,60}?"
+    r"(?:figure|number|total|tally|count|estimate)\b[^.;]{0,90}?"
     r"\b(?:at|to|of|was|is|are|were|reached|now|hit|had|has|have|stood|stands|remains?|remained)"
 )
 _ANAPHOR_HINT = re.compile(
     r"\b(?:the|this|that|its|their)\s+(?:[\w'’-]+\s+){0,2}?(?:figure|number|total|tally|count|estimate)\b", _FLAGS
+)
+#: "total" as an adjective before a noun of its own, not a noun standing for a count named before
+_TOTAL_OF_A_NOUN = re.compile(
+    r"\b(?:total|overall|combined)\s+(?!(?:of|at|to|was|is|are|were|stood|stands|had|has|have|reached|now|remains?|"
+    r"remained|could|would|may|might|will|rose|fell|climbed|grew|for|from|in|by|on|had|so|since)\b)[A-Za-z]",
+    _FLAGS,
 )
 #: an anaphor opening the sentence, for a noun named only in the sentence before
 _ANAPHOR_ONLY = re.compile(rf"{_ANAPHOR}\s*$", _FLAGS)
@@ -88,6 +94,8 @@ _SAME_FIGURE = re.compile(
     r"|\bcompared\s+(?:with|to)\s+(?:the\s+)?|\b(?:versus|vs\.?)\s+(?:the\s+)?"
     # "and ... points to a cumulative 28,000"
     r"|\b(?:a|the)\s+cumulative\s+"
+    # "upwards of 100 ballistic missiles, and by some Ukrainian estimates as many as 250"
+    r"|\b(?:and|or|but)\s+by\s+(?:[\w'’-]+\s+){0,3}?(?:estimates?|counts?|accounts?)\s+"
     # "Seoul puts the number at 11,000, while Kyiv says it could be as high as 12,000"
     r"|\b(?:it|that)\s+(?:(?:could|may|might|would|will)\s+(?:now\s+)?be|is|was|(?:now\s+)?stands\s+at|stood\s+at)\s+)\s*$",
     _FLAGS,
@@ -113,7 +121,7 @@ _PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+coun
 #: a list item opening with its own label: "- Troops: ...", "* MISSILES — ..."
 _LABEL_OPENING = re.compile(r"^\s*\W*\s*[\w][\w\s'’/&-]{0,30}?(?::|\s[—–]\s)")
 #: "the number of", "the total of": the noun after it is the one counted
-_COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:[\w'’-]+\s+){0,2}$", _FLAGS)
+_COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:(?!of\b)[\w'’-]+\s+){0,2}$", _FLAGS)
 #: a verb right after a noun: what the sentence says of that noun ("soldiers had been killed")
 _VERB_AFTER = re.compile(r"\s+(?:were|was|had|have|has|been|are|is)\b", _FLAGS)
 #: "thousands of laborers", "hundreds of soldiers": a vague amount, whose noun heads the phrase
@@ -124,6 +132,8 @@ _COUNT_OF_ANY = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w'’-]+\s+){0
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶➡→✅✔🔹🔸🔷🔶📌]|[—–](?=\s)|\d{1,2}[.)]\s)")
 
 
+#: "in total", "in all", "altogether" right after a noun: a sum of what the sentence listed
+_IN_TOTAL = re.compile(r"\s+(?:in\s+total|in\s+all|altogether|combined)\b", _FLAGS)
 #: "such", "these", "those" between an amount and its noun: a kind named before
 _DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b", _FLAGS)
 
@@ -321,8 +331,11 @@ class Counted:
             return False
         phrase = sentence[quantity.end:tail]
         if self._compiled["modifiers"] and not self._compiled["modifiers"].search(phrase):
-            # "150 such missiles", "120 of these systems": the kind is named in the text before
-            if not (_DEMONSTRATIVE.search(phrase) and self._compiled["modifiers"].search(previous)):
+            # "150 such missiles", "120 of these systems": the kind is named in the text before;
+            # "120 Koksan guns and 120 launchers, or some 240 systems in total": in its sentence
+            if not (_DEMONSTRATIVE.search(phrase) and self._compiled["modifiers"].search(previous)) and not (
+                _IN_TOTAL.match(sentence, tail) and self._compiled["modifiers"].search(sentence, 0, quantity.start)
+            ):
                 return False
         if self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(phrase):
             return False
@@ -486,7 +499,9 @@ class Detector:
                     break
                 fallback = fallback or candidate
             figure = figure or fallback
-            if figure is None and matched:
+            # "... 4,000 casualties ... and an additional 1,000 to 1,500 personnel arrived": an amount
+            # with a noun of its own ("personnel", which a rule here knows) carries no earlier noun over
+            if figure is None and matched and not self._names_own_noun(text, quantity):
                 figure = next(
                     (f for rule in self.rules
                      if rule.metric in matched and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
@@ -499,6 +514,10 @@ class Detector:
                 matched[figure.metric] = quantity
         return found
 
+    def _names_own_noun(self, text: str, quantity: Quantity) -> bool:
+        """Whether one of the rules finds its noun right after ``quantity``, though none took the amount."""
+        return any(rule.noun_after(text, quantity) is not None for rule in self.rules)
+
     def _anaphor_figure(self, text: str, previous: str, quantity: Quantity, paragraph: str = "") -> Figure | None:
         """"By its count, that total had passed 24,000": the noun named in the sentence before.
 
@@ -506,7 +525,9 @@ class Detector:
         rule whose noun heads a phrase first in the sentence before is tried first.
         """
         opening = quantity.start - 1 if text[quantity.start - 1: quantity.start] in ('"', "“") else quantity.start
-        if not _NO_NOUN_AFTER.match(text, quantity.end) or not _ANAPHOR_ONLY.search(text, max(0, opening - 100), opening):
+        anaphor = _ANAPHOR_ONLY.search(text, max(0, opening - 130), opening) if _NO_NOUN_AFTER.match(text, quantity.end) else None
+        # "the total North Korean troop deployment at about 15,000": "total" qualifies a noun of its own
+        if anaphor is None or _TOTAL_OF_A_NOUN.search(anaphor.group()):
             return None
         # the sentence itself may name the noun before the anaphor ("the number of workers sent
         # last year at 15,000; the agency's figure is 10,000"): the nearest such noun counts,
@@ -613,6 +634,10 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     # 'the number ... at "35K and rising"': a quote opening at the amount does not part it from its noun
     opening = start - 1 if text[start - 1: start] in ('"', "“") else start
     left = text[max(0, opening - 120): opening]
+    if left.endswith("("):
+        # "The troops Pyongyang has sent (roughly 14,000, by Seoul's count)": a bracket opening at
+        # the amount gives the value of what precedes it, as a colon would
+        left = f"{left[:-1].rstrip()}: "
     # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
     # with a verb "to be" links the noun phrase to the amount as that verb would
     copula = _COPULA.match(text, start, number_start)
@@ -647,6 +672,8 @@ _NEW_CLAUSE = re.compile(r"\b(?:and|but)\s+that\b", _FLAGS)
 _REACH = 400
 #: "220 pieces", "150 units": things this sentence names, not an earlier figure's noun carried over
 _CLASSIFIER_AFTER = re.compile(r"\s+(?:pieces|units|items|sets)\b", _FLAGS)
+#: a footnote's reference right after a word or a stop: "[1]", "[23]"
+_FOOTNOTE = re.compile(r"(?<=[\w.!?\"”’)])\[\d{1,3}\]")
 #: a table rendered as text: "Troops sent in 2024 | 11,000 | MSMT", "| Deaths | ~600 |"
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
 _TABLE_RULE = re.compile(r"[\s|:+-]*")
@@ -676,6 +703,8 @@ def _lines(text: str) -> tuple[_Line, ...]:
             continue
         if "|" in line:
             line = _table_row(line)
+        if "[" in line:
+            line = _FOOTNOTE.sub("", line)  # "... in Kursk Oblast.[1] Budanov stated": a reference, not text
         lines.append(_Line(line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
                            bool(_QUESTION.search(line))))
     return tuple(lines)
@@ -835,10 +864,14 @@ def _since_last_amount(sentence: str, clause: str, quantity: Quantity) -> str:
 def _clause_before(sentence: str, position: int) -> str:
     left = sentence[:position]
     # "its cap on refined products — 500,000 barrels": a dash or colon right before the amount
-    # introduces the value of what precedes it, and does not end the clause
-    label = len(left.rstrip(" —–:")) if left.rstrip()[-1:] in ("—", "–", ":") else len(left)
+    # introduces the value of what precedes it, and does not end the clause; nor does a bracket
+    # ("the UN cap (500,000 barrels a year)"), which opens one where it stands further back
+    label = len(left.rstrip(" —–:(")) if left.rstrip()[-1:] in ("—", "–", ":", "(") else len(left)
+    bracket = left.rfind(" (", 0, label)
+    if bracket >= 0 and ")" in left[bracket:label]:
+        bracket = -1  # a closed aside, "(Res. 2397)", opens no clause
     cut = max(left.rfind(", ", 0, label), left.rfind("; ", 0, label), left.rfind(" — ", 0, label),
-              left.rfind(": ", 0, label))
+              left.rfind(": ", 0, label), bracket)
     # "casualties stood at 4,000 while also noting that 3,000 more ...": a conjunction opens a clause
     conjunction = None
     for conjunction in _CONJUNCTION.finditer(left, max(cut, 0), label):

@@ -634,9 +634,10 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     # 'the number ... at "35K and rising"': a quote opening at the amount does not part it from its noun
     opening = start - 1 if text[start - 1: start] in ('"', "“") else start
     left = text[max(0, opening - 120): opening]
-    if left.endswith("("):
+    if left.endswith("(") and not _AMOUNT_BEFORE_BRACKET.search(left):
         # "The troops Pyongyang has sent (roughly 14,000, by Seoul's count)": a bracket opening at
-        # the amount gives the value of what precedes it, as a colon would
+        # the amount gives the value of what precedes it, as a colon would; not after an amount,
+        # which it restates ("5 lakh (500,000) barrels")
         left = f"{left[:-1].rstrip()}: "
     # "the number sent was now believed to be between 11,000 and 12,000": a qualifier that opens
     # with a verb "to be" links the noun phrase to the amount as that verb would
@@ -660,6 +661,10 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: an amount right before a bracket: "5 lakh (", "9m ("; not a year ("since October 2024 (")
+_AMOUNT_BEFORE_BRACKET = re.compile(
+    r"(?:\d(?<!\b(?:19|20)\d\d)|\b(?:hundred|thousand|million|billion|lakhs?|crores?|mn|bn|[mk]))\s*\($", _FLAGS
+)
 #: an increment word and a plural noun after an amount: "12,000 more workers"
 _MORE_NOUN = re.compile(
     r"\s+(?:more|additional|extra|further|fresh)\s+(?!(?:is|was|has|as|this|thus|plus|across|always|perhaps|besides|"

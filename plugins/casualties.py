@@ -33,7 +33,7 @@ LINK = (
 ARE_BOTH = rf"(?:are|were|have\s+been|had\s+been)\s+(?:[\w-]+\s+){{0,4}}?(?:{BOTH})"
 #: "about 2,300 are believed to have died and upwards of 4,000 to have been wounded": each its own figure
 ARE_KILLED = (
-    r"(?:are|were|have\s+been|had\s+been|have|had|to\s+have)\s+(?:[\w-]+\s+){0,4}?(?:killed|died|dead)\b"
+    r"(?:are|were|have\s+been|had\s+been|have|had|to\s+have)\s+(?:[\w-]+\s+){0,4}?(?:killed|died|dead|deaths|fatalities)\b"
     r"(?!\s+(?:and|or|and/or)\s+(?:wounded|injured)\b)"
 )
 ARE_WOUNDED = (

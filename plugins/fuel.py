@@ -39,6 +39,9 @@ NOT_DELIVERY = (
     # one cargo's size: "averaging roughly 28,000 barrels per call"
     r"\bper\s+(?:call|voyage|trip|shipment|cargo|tanker|vessel|ship|delivery|load)\b|\baverag\w*"
 )
+#: a sentence about crude oil alone: the refined-product metrics do not count it ("Crude oil is
+#: limited separately, at four million barrels a year")
+CRUDE_ONLY = r"^(?!.*\b(?:refined|petroleum|diesel|gasoline|fuel|products?)\b).*\bcrude\b"
 #: fuel another country sells to North Korea is no Russian delivery
 OTHER_SUPPLIER = r"\b(?:China|Chinese|Beijing)\b"
 
@@ -50,7 +53,7 @@ BARRELS = Detector(
         noun=r"barrels?|bbls?", requires=(FUEL, FROM_RUSSIA), veto_left=rf"{CAP}|{OTHER_SUPPLIER}",
         not_after=rf"{CRUDE_AFTER}|{CAP_AFTER}", actor=False, subject_nearby=True, min_value=1000, max_value=20_000_000,
         # "China, the North's other main supplier, reported about 20,000 barrels"
-        veto=NOT_DELIVERY, veto_before=OTHER_SUPPLIER,
+        veto=f"{NOT_DELIVERY}|{CRUDE_ONLY}", veto_before=OTHER_SUPPLIER,
     ),
     Counted(
         "fuel_to_dprk",

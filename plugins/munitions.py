@@ -29,6 +29,8 @@ CAPACITY = (
 #: another country's own arms trade: "South Korea has exported more than 1,200 K9 howitzers"
 OTHER_SENDER = (
     r"\b(?:South\s+Korea|Seoul|S\.\s?Korea|United\s+States|U\.S\.|US|America|Washington|Poland|Germany|France|"
+    # "Ukraine's allies delivered about one million shells through the Czech-led initiative"
+    r"Ukraine(?:'s|’s)\s+(?:allies|partners|backers)|Western\s+(?:allies|partners)|the\s+West|Czech\s+Republic|Czechia|"
     r"Britain|UK|Japan|China|Beijing|Iran|Tehran|Europe|EU|NATO)(?:'s|’s)?\s+(?:(?:has|have|had|is|was|were|also|so\s+far|already|now|itself|recently|will|would|to)\s+){0,3}"
     r"(?:export\w*|sold|sells?|selling|sen[dt]s?|sending|suppl\w+|deliver\w*|provid\w+|donat\w+|pledg\w+|ship\w*|produc\w+|buil[dt]s?)\b"
 )

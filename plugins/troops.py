@@ -107,9 +107,9 @@ TROOPS = Detector(
     Counted(
         "dprk_troops_to_russia",
         before=(
-            r"\b(?:troops|soldiers|forces|contingent|force|deployment|personnel|servicemen|North\s+Koreans|"
+            r"\b(?:troops|soldiers|forces|contingent|force|deployment|personnel|servicemen|North\s+Koreans|boots\s+on\s+the\s+ground|"
             r"total\s+(?:deployed|sent|dispatched)|(?:total\s+)?number\s+(?:of\s+[\w-]+\s+)?(?:sent|deployed|dispatched))\b"
-            r"[^.;]{0,60}?(?:\b(?:numbering|numbered|totall?ing|totall?ed|total|of|at|to|reached|rose\s+to|range[sd]?|ranging|"
+            r"[^.;]{0,60}?(?:\b(?:numbering|numbered|now\s+number|totall?ing|totall?ed|total|of|at|to|reached|rose\s+to|range[sd]?|ranging|"
             r"climbed\s+to|increased\s+to|grown\s+to|is|was|are|were|stands\s+at|stood\s+at)|:|—|–)"
         ),
         context=DEPLOYED,
@@ -124,7 +124,7 @@ TROOPS = Detector(
     keywords=r"troop|replacement|reinforcement|soldier|servicem|service\s*member|personnel|fighter|combatant|force|infantry|contingent|"
     r"deminer|sapper|engineer|military\s+builder|number\s+(?:of\s+\w+\s+)?(?:sent|deployed|dispatched)|"
     r"commando|recruit|conscript|mercenar|Koreans|\bmen\b|units|total\s+(?:deployed|sent|dispatched)|\barmy\b|"
-    r"\bpeople\b|\bpersons\b",
+    r"\bpeople\b|\bpersons\b|boots\s+on\s+the\s+ground",
 )
 
 

@@ -38,7 +38,9 @@ WORKERS = Detector(
     # a fact box's item: "- North Korean laborers sent to Russia: about 8,000", "Workers: 15,000"
     Counted(
         "dprk_workers_to_russia",
-        before=r"\b(?:workers|labou?rers|labou?r)\b[^.;:]{0,60}?(?::|—|–)\s*",
+        # "- Workers: 15,000", "the North's labourers in Russia now number upwards of 20,000"
+        before=r"\b(?:workers|labou?rers|labou?r)\b[^.;:]{0,60}?(?::|—|–|\bnumber(?:ed|ing)?|\btotall?(?:ed|ing)?|\breached|"
+        r"\bstood\s+at|\bstands?\s+at)\s*",
         context=IN_RUSSIA, actor=False, min_value=10, max_value=500_000, not_after=ABROAD,
         # "not all of them were workers: 7,887 were registered as students"
         veto=r"\b(?:Russian|Ukrainian|Chinese|Central\s+Asian|Uzbek|Tajik|Kyrgyz|Indian|Vietnamese)\s+(?:workers|labou?r)"

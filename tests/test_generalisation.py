@@ -884,3 +884,42 @@ def test_thirteenth_blind_patterns(text: str, expected: list[tuple]) -> None:
 @pytest.mark.parametrize("text", THIRTEENTH_TRAPS, ids=[t[:60] for t in THIRTEENTH_TRAPS])
 def test_thirteenth_blind_traps(text: str) -> None:
     assert found(text) == []
+
+
+FOURTEENTH_CASES = [
+    # "were fatalities" after "of which": the dead among the casualties
+    ("North Korean losses\n\nThe monitoring group counted 4,700 North Korean casualties as of April 30, of which "
+     "approximately 600 were fatalities.",
+     [("dprk_casualties", 4700, "exact", False), ("dprk_killed", 600, "about", False)]),
+    # "boots on the ground ... now number", "labourers ... number upwards of"
+    ("North Korean troops in Russia\n\nNorth Korean boots on the ground now number between 10,000 and 12,000, one "
+     "official estimated.",
+     [("dprk_troops_to_russia", 10000, "range", False)]),
+    ("North Korean workers in Russia\n\nThe North's labourers in Russia now number upwards of 20,000, officials in "
+     "Seoul said.",
+     [("dprk_workers_to_russia", 20000, "more_than", False)]),
+    # "of the systems" points back, as "of these systems" does
+    ("Russia sends Pantsir systems to North Korea\n\nRussia has delivered Pantsir air defence systems to North Korea, "
+     "imagery suggests. At least two of the systems are now in the country.",
+     [("pantsir_to_dprk", 2, "at_least", False)]),
+    # ... and not artillery's, when the kind named before is one artillery refuses (Pantsir launchers)
+    ("Russia sends Pantsir systems to North Korea\n\nImagery shows Pantsir launchers at an air base near Pyongyang. "
+     "At least two of the systems are now in North Korea.",
+     [("pantsir_to_dprk", 2, "at_least", False)]),
+]
+FOURTEENTH_TRAPS = [
+    # another sender of shells; crude oil, which the refined-product metrics leave out
+    "North Korean shells for Russia\n\nUkraine's allies delivered about one million shells to Kyiv through the "
+    "Czech-led initiative in 2024.",
+    "Russian fuel for North Korea\n\nCrude oil is limited separately, at four million barrels a year.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOURTEENTH_CASES, ids=[c[0][:60] for c in FOURTEENTH_CASES])
+def test_fourteenth_blind_patterns(text: str, expected: list[tuple]) -> None:
+    assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", FOURTEENTH_TRAPS, ids=[t[:60] for t in FOURTEENTH_TRAPS])
+def test_fourteenth_blind_traps(text: str) -> None:
+    assert found(text) == []

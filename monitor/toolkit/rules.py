@@ -134,11 +134,14 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪▫◾◽■□●○◦‣➤►▶
 
 #: "in total", "in all", "altogether" right after a noun: a sum of what the sentence listed
 _IN_TOTAL = re.compile(r"\s+(?:in\s+total|in\s+all|altogether|combined)\b", _FLAGS)
-#: "such", "these", "those" between an amount and its noun: a kind named before
-_DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b", _FLAGS)
+#: "such", "these", "those", "of the" between an amount and its noun: a kind named before
+_DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b|\bof\s+the\b", _FLAGS)
 
-#: "120 of these systems", "150 such missiles": an amount whose kind the paragraph names before
-_POINTS_BACK = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such)\s", _FLAGS)
+#: "120 of these systems", "150 such missiles", "two of the systems": an amount whose kind the
+#: paragraph names before
+_POINTS_BACK = re.compile(
+    r"(?:\d\S*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve))\s+(?:of\s+)?(?:these|those|such|of\s+the)\s", _FLAGS
+)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
@@ -333,7 +336,12 @@ class Counted:
         if self._compiled["modifiers"] and not self._compiled["modifiers"].search(phrase):
             # "150 such missiles", "120 of these systems": the kind is named in the text before;
             # "120 Koksan guns and 120 launchers, or some 240 systems in total": in its sentence
-            if not (_DEMONSTRATIVE.search(phrase) and self._compiled["modifiers"].search(previous)) and not (
+            before = previous.split("\n", 1)[0]
+            pointed = _DEMONSTRATIVE.search(phrase) and self._compiled["modifiers"].search(previous) and not (
+                # "Pantsir launchers ... two of the systems": the kind named before is one this rule refuses
+                self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(before)
+            )
+            if not pointed and not (
                 _IN_TOTAL.match(sentence, tail) and self._compiled["modifiers"].search(sentence, 0, quantity.start)
             ):
                 return False

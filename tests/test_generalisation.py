@@ -711,15 +711,6 @@ TENTH_TRAPS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), TENTH_CASES, ids=[c[0][:60] for c in TENTH_CASES])
-def test_tenth_blind_patterns(text: str, expected: list[tuple]) -> None:
-    assert sorted(found(text)) == sorted(expected)
-
-
-@pytest.mark.parametrize("text", TENTH_TRAPS, ids=[t[:60] for t in TENTH_TRAPS])
-def test_tenth_blind_traps(text: str) -> None:
-    assert found(text) == []
-
 
 ELEVENTH_CASES = [
     # workers sent under a cover name in quotes are still workers
@@ -743,15 +734,6 @@ ELEVENTH_TRAPS = [
     "28,500 troops on the peninsula.",
 ]
 
-
-@pytest.mark.parametrize(("text", "expected"), ELEVENTH_CASES, ids=[c[0][:60] for c in ELEVENTH_CASES])
-def test_eleventh_blind_patterns(text: str, expected: list[tuple]) -> None:
-    assert sorted(found(text)) == sorted(expected)
-
-
-@pytest.mark.parametrize("text", ELEVENTH_TRAPS, ids=[t[:60] for t in ELEVENTH_TRAPS])
-def test_eleventh_blind_traps(text: str) -> None:
-    assert found(text) == []
 
 
 def test_a_relative_clause_with_its_own_subject_leaves_the_count_to_north_korea() -> None:
@@ -805,15 +787,6 @@ TWELFTH_TRAPS = [
     "North Korean artillery in Russia\n\nUkrainian officials say at least 15 Koksans have been destroyed since November.",
 ]
 
-
-@pytest.mark.parametrize(("text", "expected"), TWELFTH_CASES, ids=[c[0][:60] for c in TWELFTH_CASES])
-def test_twelfth_blind_patterns(text: str, expected: list[tuple]) -> None:
-    assert sorted(found(text)) == sorted(expected)
-
-
-@pytest.mark.parametrize("text", TWELFTH_TRAPS, ids=[t[:60] for t in TWELFTH_TRAPS])
-def test_twelfth_blind_traps(text: str) -> None:
-    assert found(text) == []
 
 
 def test_more_of_another_noun_is_no_increment_of_the_one_before() -> None:
@@ -876,15 +849,6 @@ THIRTEENTH_TRAPS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), THIRTEENTH_CASES, ids=[c[0][:60] for c in THIRTEENTH_CASES])
-def test_thirteenth_blind_patterns(text: str, expected: list[tuple]) -> None:
-    assert sorted(found(text)) == sorted(expected)
-
-
-@pytest.mark.parametrize("text", THIRTEENTH_TRAPS, ids=[t[:60] for t in THIRTEENTH_TRAPS])
-def test_thirteenth_blind_traps(text: str) -> None:
-    assert found(text) == []
-
 
 FOURTEENTH_CASES = [
     # "were fatalities" after "of which": the dead among the casualties
@@ -915,11 +879,19 @@ FOURTEENTH_TRAPS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), FOURTEENTH_CASES, ids=[c[0][:60] for c in FOURTEENTH_CASES])
-def test_fourteenth_blind_patterns(text: str, expected: list[tuple]) -> None:
+#: the later blind rounds' patterns and traps, each in sentences of its own
+LATER_ROUNDS = {"tenth": (TENTH_CASES, TENTH_TRAPS), "eleventh": (ELEVENTH_CASES, ELEVENTH_TRAPS),
+                "twelfth": (TWELFTH_CASES, TWELFTH_TRAPS), "thirteenth": (THIRTEENTH_CASES, THIRTEENTH_TRAPS),
+                "fourteenth": (FOURTEENTH_CASES, FOURTEENTH_TRAPS)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [case for cases, _ in LATER_ROUNDS.values() for case in cases],
+                         ids=[f"{name}: {case[0][:60]}" for name, (cases, _) in LATER_ROUNDS.items() for case in cases])
+def test_later_blind_patterns(text: str, expected: list[tuple]) -> None:
     assert sorted(found(text)) == sorted(expected)
 
 
-@pytest.mark.parametrize("text", FOURTEENTH_TRAPS, ids=[t[:60] for t in FOURTEENTH_TRAPS])
-def test_fourteenth_blind_traps(text: str) -> None:
+@pytest.mark.parametrize("text", [trap for _, traps in LATER_ROUNDS.values() for trap in traps],
+                         ids=[f"{name}: {trap[:60]}" for name, (_, traps) in LATER_ROUNDS.items() for trap in traps])
+def test_later_blind_traps(text: str) -> None:
     assert found(text) == []

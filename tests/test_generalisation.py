@@ -871,6 +871,16 @@ FOURTEENTH_CASES = [
      "At least two of the systems are now in North Korea.",
      [("pantsir_to_dprk", 2, "at_least", False)]),
 ]
+FOURTEENTH_CASES += [
+    # an anaphor's noun phrase says the kind ("the number of the ... systems"), and a line pointing back
+    # ("three of the systems") to a kind the opening names is read though it names no keyword itself
+    ("Russia delivers Pantsir to North Korea\n\nRussia has delivered a second Pantsir air defence system to North "
+     "Korea, bringing the number of the Russian-made short-range systems in the North to two.",
+     [("pantsir_to_dprk", 2, "exact", False)]),
+    ("Air-defence units for Pyongyang: what the Pantsir transfer means\n\nThe transfer began late in 2024, the team "
+     "said.\n\nA lawmaker said as many as three of the systems had been delivered to the North.",
+     [("pantsir_to_dprk", 3, "up_to", False)]),
+]
 FOURTEENTH_TRAPS = [
     # another sender of shells; crude oil, which the refined-product metrics leave out
     "North Korean shells for Russia\n\nUkraine's allies delivered about one million shells to Kyiv through the "

@@ -322,7 +322,7 @@ class Counted:
 
     def accepts(
         self, sentence: str, previous: str, quantity: Quantity, modifiers: str, tail: int, *, labelled: bool = False,
-        paragraph: str = "",
+        paragraph: str = "", named: str = "",
     ) -> bool:
         """Whether the sentence is about this rule's subject, around ``quantity``.
 
@@ -341,9 +341,11 @@ class Counted:
                 # "Pantsir launchers ... two of the systems": the kind named before is one this rule refuses
                 self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(before)
             )
+            # an anaphor's amount ("bringing the number of the ... systems to two"): the text that
+            # names its noun (``named``) says what kind it is
             if not pointed and not (
                 _IN_TOTAL.match(sentence, tail) and self._compiled["modifiers"].search(sentence, 0, quantity.start)
-            ):
+            ) and not (named and self._compiled["modifiers"].search(named)):
                 return False
         if self._compiled["not_modifiers"] and self._compiled["not_modifiers"].search(phrase):
             return False
@@ -446,7 +448,9 @@ class Detector:
             # the line before names
             going_on = bool(earlier) and number
             worth_reading = number and self._has_keyword(line)
-            if not worth_reading and not going_on and not (number and self._refers_back(line, previous)):
+            # "as many as three of the systems had been delivered": the kind named in the opening
+            points_back = number and not worth_reading and _POINTS_BACK.search(line) is not None and self._has_keyword(headline)
+            if not worth_reading and not going_on and not points_back and not (number and self._refers_back(line, previous)):
                 chain = previous if opens_with_pronoun else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
                 question = line.strip() if asks else question
@@ -468,7 +472,7 @@ class Detector:
                     earlier or going_on
                     or (worth_reading and (len(sentences) == 1 or self._has_keyword(sentence.text)))
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
-                    or (_POINTS_BACK.search(sentence.text) is not None and worth_reading)
+                    or (_POINTS_BACK.search(sentence.text) is not None and (worth_reading or points_back))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
@@ -547,7 +551,8 @@ class Detector:
         )
         if named_here:
             rule = named_here[0][2]
-            return _make_figure(rule, text, quantity) if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph) else None
+            accepted = rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=own)
+            return _make_figure(rule, text, quantity) if accepted else None
         if _COUNT_OF_ANY.search(own):
             return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
@@ -567,7 +572,7 @@ class Detector:
             and ((rule.subject is not None and rule.subject.search(last)) or not names_other_country(last))
         )
         for _, _, rule in named:
-            if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph):
+            if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=last):
                 return _make_figure(rule, text, quantity)
         return None
 

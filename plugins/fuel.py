@@ -28,6 +28,9 @@ CAP_AFTER = (
     r"(?:North\s+Korea|N\.\s?Korea|Pyongyang|the\s+North|the\s+country|it)\s+"
     r"(?:(?:may|can|could|is\s+(?:allowed|permitted|entitled)\s+to)\s+(?:legally\s+)?(?:import|receive|buy|procure|obtain)"
     r"|is\s+(?:allowed|permitted|entitled\s+to))\b"
+    # "the five hundred thousand barrels a year that the Security Council permits"
+    r"|\s+(?:(?:a|per|each)\s+year\s+)?(?:that|which)\s+(?:the\s+)?(?:UN\s+|U\.N\.\s+)?(?:Security\s+Council|UN|U\.N\.|"
+    r"United\s+Nations|sanctions)\s+(?:permits|allows|sets)\b"
 )
 #: "500,000 barrels of crude", "barrels of Urals crude"; not "500,000 barrels and crude oil to 4 million"
 CRUDE_AFTER = r"\s+of\s+(?:[\w-]+\s+)?crude|\s+crude"
@@ -60,6 +63,12 @@ BARRELS = Detector(
         before=rf"(?:{FUEL})\w*\b[^.;]{{0,60}}?(?::|—|–)\s*", actor=False, subject_nearby=True, min_value=1000,
         after=r"\s+(?:barrels|bbls?)\b", veto_left=rf"{CAP}|{OTHER_SUPPLIER}", requires=(FROM_RUSSIA,), veto=NOT_DELIVERY,
     ),
+    # a table's row: "Refined petroleum delivered to North Korea (barrels): over 1 million"
+    Counted(
+        "fuel_to_dprk",
+        before=rf"(?:{FUEL})\w*\b[^.;(]{{0,60}}?\(barrels?\)\s*(?::|—|–)\s*", actor=False, subject_nearby=True, min_value=1000,
+        veto_left=rf"{CAP}|{OTHER_SUPPLIER}", requires=(FROM_RUSSIA,), veto=NOT_DELIVERY,
+    ),
     Counted(
         "dprk_fuel_cap",
         noun=r"barrels?|bbls?", context=CAP, left=CAP, actor=False, min_value=1000,
@@ -80,6 +89,12 @@ BARRELS = Detector(
         "dprk_fuel_cap",
         noun=r"barrels?|bbls?", after=CAP_AFTER, actor=False, min_value=1000, subject_nearby=True,
         veto_left=r"\bcrude\b", not_after=CRUDE_AFTER,
+    ),
+    # a table's row: "UN cap on refined petroleum imports (barrels a year): 500,000"
+    Counted(
+        "dprk_fuel_cap",
+        before=r"\b(?:cap|ceiling|limit)\b[^.;]{0,80}?\(barrels?(?:\s+(?:a|per)\s+year)?\)\s*(?::|—|–)\s*",
+        actor=False, min_value=1000, subject_nearby=True, veto_left=r"\bcrude\b",
     ),
     # "(UN cap: 500K a year!)", "a cap of 500,000 a year": barrels left unsaid
     Counted(

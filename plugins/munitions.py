@@ -14,6 +14,8 @@ TO_RUSSIA = (
 )
 NOT_TRANSFER = (
     r"(?<!according\s)\b(?:to|for)\s+(?:Ukraine|Kyiv|Kiev)\b|\b(?:per|a|each)\s+day\b|\bdaily\b|"
+    # "Kyiv had asked its partners for 1 million rounds of its own": a request of the other side
+    r"\b(?:Kyiv|Ukraine)(?:'s|’s)?\s+(?:had\s+|has\s+|have\s+)?(?:asked|requested|sought|wants|needs)\b|"
     # what North Korea makes is no transfer; "as Russia's own production has risen" names the other side's
     r"(?<!own\s)\bproduc\w+|\bmanufactur\w+|\bstockpile|\b(?:domestic|annual|own)\s+output\b|"
     # arms North Korea keeps at home: "deployed 250 new launchers along its southern border"
@@ -91,7 +93,7 @@ MUNITIONS = Detector(
     ),
     _counted(
         "munitions_containers_to_russia",
-        before=r"\bcontainers\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*)\s*",
+        before=r"\bcontainers\b[^.;]{0,60}?(?::|—|–|\breached|\btotal\w*|\bnumber\w*|\b(?:counted|estimated|put)\s+at)\s*",
         context=TO_RUSSIA, veto=NOT_TRANSFER, actor=False, min_value=10,
     ),
     _counted(

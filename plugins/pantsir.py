@@ -14,7 +14,7 @@ PANTSIR = Detector(
         noun=r"systems?|vehicles?|batter(?:y|ies)|units?|launchers?|complex(?:es)?|Pantsirs?|Pantsir-S1s?|sets?",
         modifiers=r"Pantsir|Панцирь",
         context=r"transfer|provid|suppl|\bgave\b|given|\bgive|deliver|\bsent\b|\bsend|obtain|receiv|acquir|"
-        r"handed|shipp|\bgot\b|deploy|install",
+        r"handed|shipp|\bgot\b|\bgets?\b|deploy|install|in\s+return|in\s+exchange",
         actor=False, subject_nearby=True, max_value=200, max_modifiers=6,
         # Russia's own Pantsirs, lost or in its inventory, went to nobody
         veto_left=r"\b(?:lost|destroyed|downed|hit|struck|shot|inventory|arsenal|stock|fleet|fields?|operates?)\b|"

@@ -72,6 +72,8 @@ TROOPS = Detector(
         context=rf"\b(?:fight|fought|combat|battle|front|Kursk|troops|soldiers|military|army|deploy)|{REPLACING}{CASUALTY_WORDS}",
         near_context=True,
         veto=r"\bwork|labou?r|\bjobs?\b|construction|visa|employ",
+        # "Casualties ... were analysed to have reached 4,700 persons": losses, not soldiers sent
+        veto_before=r"\b(?:casualties|casualty|losses)\b",
         not_after=AFTER_LOSS
         + rf"|,\s+(?:(?:were|have\s+been|had\s+been|been|being|are|have|has|had)\s+)?{CASUALTY_STATES}",
         veto_left=CASUALTY_WORDS + "|" + AWARDS + "|" + UNIT_SIZE, max_value=300_000, min_value=100,

@@ -889,10 +889,44 @@ FOURTEENTH_TRAPS = [
 ]
 
 
+FIFTEENTH_CASES = [
+    # a fact box's amount opening its line, then a colon and its label
+    ("Key numbers: North Korea's war in Russia\n\n- About 15,000: North Korean troops sent to Russia in total since "
+     "October 2024.",
+     [("dprk_troops_to_russia", 15000, "about", False)]),
+    # a figure's number is no amount; after "11,000 soldiers", "an additional 3,000" are soldiers, not shells
+    ("North Korean shells and troops\n\nFigure 2 shows up to 9 million shells shipped from North Korea to Russia in 2024. "
+     "Figure 3 compares North Korean troop deployments to Russia: more than 11,000 soldiers in 2024 and an additional "
+     "3,000 in early 2025.",
+     [("munitions_rounds_to_russia", 9_000_000, "up_to", False), ("dprk_troops_to_russia", 11000, "more_than", False),
+      ("dprk_troops_to_russia", 3000, "exact", True)]),
+    # "were counted at", "in return", table rows whose label gives the unit, a cap the Council "permits"
+    ("North Korean munitions for Russia\n\nContainers which loaded munitions and went to Russia were "
+     "counted at more than 20,000 units.",
+     [("munitions_containers_to_russia", 20000, "more_than", False)]),
+    ("Q: What did North Korea get in return?\n\nA: More than a million barrels of refined petroleum from Russia, and "
+     "at least one Pantsir air-defence system.",
+     [("fuel_to_dprk", 1_000_000, "more_than", False), ("pantsir_to_dprk", 1, "at_least", False)]),
+    ("Russia and North Korea: the numbers\n\nRefined petroleum delivered to North Korea from Russia (barrels) | over "
+     "1 million | 2024\nUN cap on North Korea's refined petroleum imports (barrels a year) | 500,000 | UNSC",
+     [("fuel_to_dprk", 1_000_000, "more_than", False), ("dprk_fuel_cap", 500_000, "exact", False)]),
+    ("Russian fuel for North Korea\n\nMoscow delivered more than a million barrels of refined petroleum to North Korea, "
+     "double the five hundred thousand barrels a year that the Security Council permits.",
+     [("fuel_to_dprk", 1_000_000, "more_than", False), ("dprk_fuel_cap", 500_000, "exact", False)]),
+    # casualties counted in "persons" are no soldiers sent
+    ("North Korean losses\n\nCasualties of the North Korean army in Russia were analysed to have reached 4,700 persons.",
+     [("dprk_casualties", 4700, "exact", False)]),
+]
+FIFTEENTH_TRAPS = [
+    # the other side's request
+    "Ukraine's war\n\nKyiv had asked its partners for 1 million rounds of its own this year, while North Korea kept "
+    "shipping shells to Russia.",
+]
+
 #: the later blind rounds' patterns and traps, each in sentences of its own
 LATER_ROUNDS = {"tenth": (TENTH_CASES, TENTH_TRAPS), "eleventh": (ELEVENTH_CASES, ELEVENTH_TRAPS),
                 "twelfth": (TWELFTH_CASES, TWELFTH_TRAPS), "thirteenth": (THIRTEENTH_CASES, THIRTEENTH_TRAPS),
-                "fourteenth": (FOURTEENTH_CASES, FOURTEENTH_TRAPS)}
+                "fourteenth": (FOURTEENTH_CASES, FOURTEENTH_TRAPS), "fifteenth": (FIFTEENTH_CASES, FIFTEENTH_TRAPS)}
 
 
 @pytest.mark.parametrize(("text", "expected"), [case for cases, _ in LATER_ROUNDS.values() for case in cases],

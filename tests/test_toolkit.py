@@ -386,3 +386,14 @@ def test_a_span_of_two_months_is_a_period(sentence: str, expected: str) -> None:
 )
 def test_indian_scales_and_somewhere_between(sentence: str, expected: list[tuple]) -> None:
     assert [(q.value, q.value_max, str(q.qualifier)) for q in find_quantities(sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("- About 15,000: North Korean troops sent", [15000]),  # a fact box's amount before its label
+     ("The briefing began at 10:30 on Monday", []),  # a time
+     ("Figure 3 compares the deployments; Table 2 lists them", []),  # a figure's or a table's number
+     ("Episode 214 of the podcast", [])],
+)
+def test_a_colon_after_an_amount_and_the_numbers_of_figures(sentence: str, expected: list[int]) -> None:
+    assert [q.value for q in find_quantities(sentence)] == expected

@@ -43,7 +43,9 @@ _AMOUNT = (
     rf"|{_WORDS})"
 )
 _LEFT_EDGE = r"(?<![\w$€£₩.,/:#\-])"
-_RIGHT_EDGE = r"(?![\w/:]|[.,]\d|%)"
+#: what may not follow an amount: a letter or digit, a slash, a percent sign, or a colon, stop or comma
+#: before a digit ("10:30", "1.5.2"); "About 15,000: North Korean troops ..." is a fact box's label
+_RIGHT_EDGE = r"(?![\w/]|[.,:]\d|%)"
 _RANGE_JOIN = r"\s*(?:-|–|—|to|and|or)\s*"
 
 #: the characters an amount (or the "between"/"from" before a range) can start with: a digit or
@@ -84,7 +86,9 @@ _MONTH = (
 #: only where a word starts with a letter, which the search finds quickly
 _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?=[^\W\d_])(?:{_MONTH}\s*|No\.?\s*|Nos\.?\s*|Number\s+|US\s*|page\s+|Resolution\s+"
-    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+|Rs\.?\s*|INR\s*)|[$€£₩¥₹]\s*|\d\s+/\s*"
+    r"|p\.\s*|pp\.\s*|art(?:icle)?\.?\s+|(?:aged|age|ages)\s+|Rs\.?\s*|INR\s*"
+    # a figure's, a table's or a chapter's number: "Figure 3 compares ...", "Table 2:", "Episode 214"
+    r"|(?:Figure|Fig\.|Table|Chart|Graph|Map|Box|Annex|Appendix|Chapter|Section|Episode|Ep\.)\s*)|[$€£₩¥₹]\s*|\d\s+/\s*"
     # a ratio: "one in 100 of its soldiers", "1 out of 5"
     r"|\b(?:one|a|1)\s+(?:in|out\s+of)\s+)$",
     re.IGNORECASE,

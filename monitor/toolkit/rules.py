@@ -497,6 +497,11 @@ class Detector:
         text = sentence.text
         found: list[Figure] = []
         matched: dict[str, object] = dict(earlier or {})
+        here: dict[str, object] = {}  # the metrics found in this sentence
+        # an amount of this sentence with a noun no rule here took ("more than 11,000 soldiers" to a
+        # munitions detector): after it, a noun-less amount goes on with that noun, not with a figure
+        # of the sentence before
+        other_noun = False
         for quantity in find_quantities(text):
             # a rule that names the noun wins over one that carries an earlier figure's noun over,
             # and a noun right after the amount over a noun phrase before it ("... killed or wounded
@@ -513,17 +518,20 @@ class Detector:
             figure = figure or fallback
             # "... 4,000 casualties ... and an additional 1,000 to 1,500 personnel arrived": an amount
             # with a noun of its own ("personnel", which a rule here knows) carries no earlier noun over
-            if figure is None and matched and not self._names_own_noun(text, quantity):
+            carried_from = here if other_noun else matched
+            if figure is None and carried_from and not self._names_own_noun(text, quantity):
                 figure = next(
                     (f for rule in self.rules
-                     if rule.metric in matched and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
+                     if rule.metric in carried_from and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
                     None,
                 )
             if figure is None:
                 figure = self._anaphor_figure(text, previous, quantity, paragraph)
             if figure is not None:
                 found.append(figure)
-                matched[figure.metric] = quantity
+                matched[figure.metric] = here[figure.metric] = quantity
+            elif not _around(text, quantity.start, quantity.number_start, quantity.end).no_noun:
+                other_noun = True
         return found
 
     def _names_own_noun(self, text: str, quantity: Quantity) -> bool:

@@ -140,10 +140,6 @@ _DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b|\bof\s+the\b", _FLAGS)
 #: "120 of these systems", "150 such missiles", "two of the systems": an amount whose kind the
 #: paragraph names before
 _POINTS_BACK = re.compile(
-    r"(?:\d\S*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve))\s+(?:of\s+)?(?:these|those|such)\s", _FLAGS
-)
-#: ... and in a line that names no keyword: "as many as three of the systems", its kind named in the opening
-_POINTS_BACK_FAR = re.compile(
     r"(?:\d\S*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve))\s+(?:of\s+)?(?:these|those|such|of\s+the)\s",
     _FLAGS,
 )
@@ -457,7 +453,7 @@ class Detector:
             # "as many as three of the systems had been delivered": the kind named in the opening
             if number and not worth_reading and opening_names_keyword is None:
                 opening_names_keyword = self._has_keyword(headline)
-            points_back = number and not worth_reading and opening_names_keyword and _POINTS_BACK_FAR.search(line) is not None
+            points_back = number and not worth_reading and opening_names_keyword and _POINTS_BACK.search(line) is not None
             if not worth_reading and not going_on and not points_back and not (number and self._refers_back(line, previous)):
                 chain = previous if opens_with_pronoun else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
@@ -480,8 +476,7 @@ class Detector:
                     earlier or going_on
                     or (worth_reading and (len(sentences) == 1 or self._has_keyword(sentence.text)))
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
-                    or (_POINTS_BACK.search(sentence.text) is not None and worth_reading)
-                    or (points_back and _POINTS_BACK_FAR.search(sentence.text) is not None)
+                    or ((worth_reading or points_back) and _POINTS_BACK.search(sentence.text) is not None)
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)

@@ -511,19 +511,21 @@ class Detector:
             # and a noun right after the amount over a noun phrase before it ("... killed or wounded
             # in Kursk, and a commander spoke of close to 1,000 North Korean dead")
             figure = fallback = None
-            for rule in self.rules:
-                candidate = self._figure(rule, text, previous, quantity, False, paragraph)
+            nouns = [rule.noun_after(text, quantity) for rule in self.rules]  # each rule's, looked for once
+            for rule, noun in zip(self.rules, nouns):
+                candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun)
                 if candidate is None:
                     continue
-                if rule._noun is not None and rule.noun_after(text, quantity) is not None:
+                if noun is not None:
                     figure = candidate
                     break
                 fallback = fallback or candidate
             figure = figure or fallback
             # "... 4,000 casualties ... and an additional 1,000 to 1,500 personnel arrived": an amount
-            # with a noun of its own ("personnel", which a rule here knows) carries no earlier noun over
+            # with a noun of its own ("personnel", which a rule here knows, though none took the
+            # amount) carries no earlier noun over
             carried_from = here if other_noun else matched
-            if figure is None and carried_from and not self._names_own_noun(text, quantity):
+            if figure is None and carried_from and not any(nouns):
                 figure = next(
                     (f for rule in self.rules
                      if rule.metric in carried_from and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
@@ -537,10 +539,6 @@ class Detector:
             elif not _around(text, quantity.start, quantity.number_start, quantity.end).no_noun:
                 other_noun = True
         return found
-
-    def _names_own_noun(self, text: str, quantity: Quantity) -> bool:
-        """Whether one of the rules finds its noun right after ``quantity``, though none took the amount."""
-        return any(rule.noun_after(text, quantity) is not None for rule in self.rules)
 
     def _anaphor_figure(self, text: str, previous: str, quantity: Quantity, paragraph: str = "") -> Figure | None:
         """"By its count, that total had passed 24,000": the noun named in the sentence before.
@@ -604,10 +602,17 @@ class Detector:
 
     @staticmethod
     def _figure(
-        rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool, paragraph: str = ""
+        rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool, paragraph: str = "",
+        noun: re.Match[str] | None = None,
     ) -> Figure | None:
+        """The figure ``rule`` reads at ``quantity``, or None.
+
+        ``noun``: the rule's noun right after the amount (``Counted.noun_after``), as the caller
+        found it; ``carried``: the noun is an earlier figure's of the same rule ("... and another 3,000").
+        """
         around = _around(text, quantity.start, quantity.number_start, quantity.end)
-        noun = None if carried or rule._noun is None else rule._noun.match(text, around.noun_at)
+        if carried:
+            noun = None
         labelled = False
         if noun is not None:
             modifiers, tail = noun.group("mods"), noun.end()

@@ -155,17 +155,17 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if _ENDS_LINE.match(line, at) or after in (", ", ": "):
             continue  # nor before a comma or a colon: "the U.S., Japan"
         following = _NEXT_WORD.match(line, at + 1)
-        if at in initials and following is not None and line[at + 1: at + 3].strip()[:1].isalpha():
+        if at in initials and following is not None and _letter_follows(line, at):
             # "the U.S. Army" is one sentence, "... by the U.S. The report" two: syntok splits
             # after initials only before a word that opens sentences
             if following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
         letter = _LETTER_BEFORE.search(line, max(0, at - 5), at)
-        if letter is not None and following is not None and line[at + 1: at + 3].strip()[:1].isalpha():
+        if letter is not None and following is not None and _letter_follows(line, at):
             # "N. Korea", "II. How it began": an initial or a roman numeral ends a sentence only
             # before a word that opens sentences, and never as a sentence's first word
-            opening = line[max(ends, default=0): letter.start()]
+            opening = _sentence_so_far(line, ends, letter.start())
             if _TERMINAL.search(opening) or _BRACKET.search(opening) or (asides and not opening.strip()):
                 # after a stop or bracket it has not split at, syntok may still be reading a
                 # sentence's first word, and it reads an aside after one otherwise
@@ -174,17 +174,17 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
                 ends.append(at + 1)
             continue
         if following is not None and line[at - 1: at] in ('"', "”") and line[at - 2: at - 1].isalnum() \
-                and line[at + 1: at + 3].strip()[:1].isalpha():
+                and _letter_follows(line, at):
             ends.append(at + 1)  # 'words for "drone". One ...': after a closing quote, as after a plain word
             continue
         digit = _DIGIT_BEFORE.search(line, max(0, at - 2), at)
-        if digit is not None and not line[max(ends, default=0): digit.start()].strip():
+        if digit is not None and not _sentence_so_far(line, ends, digit.start()).strip():
             if asides:
                 return None  # a sentence's first word: syntok reads an aside after it otherwise
             continue  # "1. Troops": a one-character sentence opening is never a sentence of its own
         month = _MONTH_BEFORE.search(line, max(0, at - 10), at)
         if month is not None and _NUMBER_AFTER.match(line, at + 1):
-            if asides and not line[max(ends, default=0): month.start()].strip():
+            if asides and not _sentence_so_far(line, ends, month.start()).strip():
                 return None  # a sentence's first word: syntok reads an aside after it otherwise
             continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
         number = _NEXT_NUMBER.match(line, at + 1)
@@ -214,6 +214,16 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             spans.append((lead, lead + len(text)))
         start = end
     return tuple(spans)
+
+
+def _letter_follows(line: str, at: int) -> bool:
+    """Whether a letter follows the stop ``at``, after at most one space (no quote or bracket between)."""
+    return line[at + 1: at + 3].strip()[:1].isalpha()
+
+
+def _sentence_so_far(line: str, ends: list[int], position: int) -> str:
+    """The text of the sentence holding ``position`` up to it, the sentence starting at the last of ``ends``."""
+    return line[ends[-1] if ends else 0: position]
 
 
 def _splits_here(line: str, at: int, following: re.Match[str] | None) -> bool:

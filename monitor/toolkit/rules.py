@@ -144,6 +144,8 @@ _POINTS_BACK = re.compile(
     _FLAGS,
 )
 
+_POINTS_BACK_LOWER = caseless(_POINTS_BACK)
+
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
 
@@ -411,12 +413,22 @@ class Detector:
     keywords: re.Pattern[str]
     _lowercase_keywords: re.Pattern[str] | None
     _subjects: tuple[re.Pattern[str] | None, ...]
+    _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
+    _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "keywords", _keyword_pattern(keywords))
         object.__setattr__(self, "_lowercase_keywords", _lowercase_pattern(keywords))
         object.__setattr__(self, "_subjects", tuple({rule.subject for rule in rules}))
+        # rules that differ in what else they ask often count the same noun ("troops|soldiers|..."):
+        # it is looked for once per amount
+        nouns = {rule._noun.pattern: rule._noun for rule in reversed(rules) if rule._noun is not None}
+        places = {pattern: place for place, pattern in enumerate(nouns)}
+        object.__setattr__(self, "_nouns", tuple(nouns.values()))
+        object.__setattr__(self, "_noun_of_rule", tuple(
+            places[rule._noun.pattern] if rule._noun is not None else None for rule in rules
+        ))
 
     def _has_keyword(self, text: str) -> bool:
         """Whether ``text`` names one of the keywords (as ``keywords.search``, about twice as fast)."""
@@ -453,7 +465,7 @@ class Detector:
             # "as many as three of the systems had been delivered": the kind named in the opening
             if number and not worth_reading and opening_names_keyword is None:
                 opening_names_keyword = self._has_keyword(headline)
-            points_back = number and not worth_reading and opening_names_keyword and _POINTS_BACK.search(line) is not None
+            points_back = number and not worth_reading and opening_names_keyword and _points_back(line)
             if not worth_reading and not going_on and not points_back and not (number and self._refers_back(line, previous)):
                 chain = previous if opens_with_pronoun else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
@@ -476,7 +488,7 @@ class Detector:
                     earlier or going_on
                     or (worth_reading and (len(sentences) == 1 or self._has_keyword(sentence.text)))
                     or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
-                    or ((worth_reading or points_back) and _POINTS_BACK.search(sentence.text) is not None)
+                    or ((worth_reading or points_back) and _points_back(sentence.text))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
@@ -511,8 +523,13 @@ class Detector:
             # and a noun right after the amount over a noun phrase before it ("... killed or wounded
             # in Kursk, and a commander spoke of close to 1,000 North Korean dead")
             figure = fallback = None
-            nouns = [rule.noun_after(text, quantity) for rule in self.rules]  # each rule's, looked for once
+            around = _around(text, quantity.start, quantity.number_start, quantity.end)
+            found_nouns = [noun.match(text, around.noun_at) for noun in self._nouns]
+            # each rule's noun right after the amount (``Counted.noun_after``)
+            nouns = [None if place is None else found_nouns[place] for place in self._noun_of_rule]
             for rule, noun in zip(self.rules, nouns):
+                if noun is None and around.label_at is None and (rule._before is None or not around.no_noun):
+                    continue  # no noun after the amount, none before it and no label: nothing to read
                 candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun)
                 if candidate is None:
                     continue
@@ -834,12 +851,26 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
 
 
+@lru_cache(maxsize=64)
+def _in_lowercase(subject: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``subject`` for lowercased text where it is case-insensitive and lowercasing keeps its meaning, else None."""
+    if not subject.flags & re.IGNORECASE or INLINE_FLAGS.search(subject.pattern):
+        return None
+    return caseless(subject)
+
+
+def _finditer(subject: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``subject.finditer(text)``, run in lowercase where it is case-insensitive (``casing``): the same places."""
+    lowercase = _in_lowercase(subject)
+    return subject.finditer(text) if lowercase is None else lowercase.finditer(lowered(text))
+
+
 @lru_cache(maxsize=16)
 def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
     """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
     found = []
-    for match in subject.finditer(text):
-        found.append(match.group())
+    for match in _finditer(subject, text):
+        found.append(text[match.start(): match.end()])
         if len(found) == times:
             return found[0]
     return ""
@@ -848,7 +879,7 @@ def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
 @lru_cache(maxsize=16)
 def _names(subject: re.Pattern[str], text: str) -> bool:
     """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
-    return _hint(subject).search(text) is not None
+    return next(_finditer(_hint(subject), text), None) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -862,6 +893,16 @@ def _names_a_count(text: str) -> bool:
     if not any(noun in lowercase for noun in _COUNT_NOUNS):
         return False
     return _ANAPHOR_HINT.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _points_back(text: str) -> bool:
+    """Whether ``text`` counts some "of these", "of the" ... (``_POINTS_BACK``); cached, as every detector asks
+    of the same lines. The words it needs ("these", "those", "the", "such") are looked for first."""
+    lowercase = lowered(text)
+    if "the" not in lowercase and "such" not in lowercase:
+        return False
+    return _POINTS_BACK_LOWER.search(lowercase) is not None
 
 
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")

@@ -191,6 +191,23 @@ class _AllOf:
         return all(pattern.search(text) for pattern in self.patterns)
 
 
+def _noun_after(noun: str, max_modifiers: int) -> re.Pattern[str]:
+    """``noun`` right after an amount, up to ``max_modifiers`` modifiers between (group ``mods``)."""
+    return re.compile(
+        # "2,000 of its soldiers": a possessive's own people or goods
+        # "roughly 250" North Korean missiles: a quote closing right after the amount
+        rf"[\"”’]?"
+        # "120 of these systems": a demonstrative, like a possessive, points at the noun
+        rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s)"
+        # "around 1,000 of the deminers", not "one of the longest-ranged guns"
+        rf"|(?<![Oo]ne)\s+of\s+the(?=\s)"
+        # "1,100 of Kim Jong Un's young soldiers", "2,000 of Pyongyang's troops"
+        rf"|\s+of\s+(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*(?:'s|’s)(?=\s))?"
+        rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{max_modifiers}}}?)[\s-]+(?:of\s+)?"
+        rf"(?P<noun>(?i:{noun}))\b"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Counted:
     """One way a metric is reported: an amount of ``noun`` in a sentence about ``subject``.
@@ -235,22 +252,7 @@ class Counted:
     _compiled: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        noun = None
-        if self.noun:
-            noun = re.compile(
-                # "2,000 of its soldiers": a possessive's own people or goods
-                # "roughly 250" North Korean missiles: a quote closing right after the amount
-                rf"[\"”’]?"
-                # "120 of these systems": a demonstrative, like a possessive, points at the noun
-                rf"(?:\s+of\s+(?:its|their|his|these|those|such)(?:\s+own)?(?=\s)"
-                # "around 1,000 of the deminers", not "one of the longest-ranged guns"
-                rf"|(?<![Oo]ne)\s+of\s+the(?=\s)"
-                # "1,100 of Kim Jong Un's young soldiers", "2,000 of Pyongyang's troops"
-                rf"|\s+of\s+(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*(?:'s|’s)(?=\s))?"
-                rf"(?P<mods>(?:[\s-]+{MODIFIER}){{0,{self.max_modifiers}}}?)[\s-]+(?:of\s+)?"
-                rf"(?P<noun>(?i:{self.noun}))\b"
-            )
-        object.__setattr__(self, "_noun", noun)
+        object.__setattr__(self, "_noun", _noun_after(self.noun, self.max_modifiers) if self.noun else None)
         object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
         for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
             self._compiled[name] = _compiled(getattr(self, name))
@@ -415,6 +417,7 @@ class Detector:
     _subjects: tuple[re.Pattern[str] | None, ...]
     _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
+    _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
@@ -426,6 +429,11 @@ class Detector:
         nouns = {rule._noun.pattern: rule._noun for rule in reversed(rules) if rule._noun is not None}
         places = {pattern: place for place, pattern in enumerate(nouns)}
         object.__setattr__(self, "_nouns", tuple(nouns.values()))
+        # most amounts are followed by no noun of this detector: one pattern of all its nouns says so at once
+        counted = [rule for rule in rules if rule.noun]
+        object.__setattr__(self, "_any_noun", _noun_after(
+            "|".join(dict.fromkeys(f"(?:{rule.noun})" for rule in counted)), max(rule.max_modifiers for rule in counted)
+        ) if len(nouns) > 1 else None)
         object.__setattr__(self, "_noun_of_rule", tuple(
             places[rule._noun.pattern] if rule._noun is not None else None for rule in rules
         ))
@@ -524,7 +532,10 @@ class Detector:
             # in Kursk, and a commander spoke of close to 1,000 North Korean dead")
             figure = fallback = None
             around = _around(text, quantity.start, quantity.number_start, quantity.end)
-            found_nouns = [noun.match(text, around.noun_at) for noun in self._nouns]
+            if self._any_noun is None or self._any_noun.match(text, around.noun_at):
+                found_nouns = [noun.match(text, around.noun_at) for noun in self._nouns]
+            else:
+                found_nouns = [None] * len(self._nouns)
             # each rule's noun right after the amount (``Counted.noun_after``)
             nouns = [None if place is None else found_nouns[place] for place in self._noun_of_rule]
             for rule, noun in zip(self.rules, nouns):
@@ -851,12 +862,15 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
 
 
-@lru_cache(maxsize=64)
 def _in_lowercase(subject: re.Pattern[str]) -> re.Pattern[str] | None:
     """``subject`` for lowercased text where it is case-insensitive and lowercasing keeps its meaning, else None."""
-    if not subject.flags & re.IGNORECASE or INLINE_FLAGS.search(subject.pattern):
-        return None
-    return caseless(subject)
+    if subject not in _LOWERCASE_SUBJECTS:
+        keeps_meaning = subject.flags & re.IGNORECASE and not INLINE_FLAGS.search(subject.pattern)
+        _LOWERCASE_SUBJECTS[subject] = caseless(subject) if keeps_meaning else None
+    return _LOWERCASE_SUBJECTS[subject]
+
+
+_LOWERCASE_SUBJECTS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
 
 
 def _finditer(subject: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

@@ -59,6 +59,24 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 
+def _by_first_letter(words: list[str]) -> dict[str, list[str]]:
+    """``words`` grouped by their first letter, each without it: "one|two|three" -> {"o": ["ne"], "t": ["wo", "hree"]}."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    return groups
+
+
+#: where (in lowercased text) an amount or the "between" or "from" before a range may start: a
+#: digit or one of the words it may open with, after no letter or digit. Each word opens with its
+#: letter, so the search skips to it; ``_QUANTITY`` is tried only there, which finds what its own
+#: search would, about twice as fast
+_QUANTITY_STARTS = re.compile(r"\d(?<!\w.)|" + "|".join(
+    rf"{letter}(?<!\w.)(?:{'|'.join(rests)})\b" for letter, rests in _by_first_letter(
+        [*f"{_UNITS}|{_TENS}|half|between|from|somewhere|anywhere".split("|"), rf"an?\s+(?:half|quarter|{_SCALES})"]
+    ).items()
+))
+
 #: a cheap test: does a text hold anything that could be an amount?
 HAS_NUMBER = re.compile(rf"{_STARTS}(?:\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b)", re.IGNORECASE)
 
@@ -167,7 +185,11 @@ def _quantities(sentence: str) -> tuple[Quantity, ...]:
     position = 0
     # the case-insensitive patterns run, lowercase, on the lowercased sentence: the same matches, faster
     lowered = lowered_text(sentence)
-    while (match := _QUANTITY_LOWER.search(lowered, position)) is not None:
+    while (opening := _QUANTITY_STARTS.search(lowered, position)) is not None:
+        match = _QUANTITY_LOWER.match(lowered, opening.start())
+        if match is None:
+            position = opening.start() + 1
+            continue
         quantity = _quantity(sentence, lowered, match, as_range=True)
         position = match.end()
         if quantity is None and match.group("high"):

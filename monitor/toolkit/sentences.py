@@ -107,7 +107,11 @@ _TERMINAL = re.compile(r"[.?!;]")
 _ASIDE = re.compile(r"[(\[][\w ,'’/&-]{0,58}[)\]](?!\s*[(\[])")
 #: what only syntok judges: other brackets, ellipses, other scripts' stops, runs of stops and a
 #: stop glued to a comma and a word (".,the")
-_NEEDS_SYNTOK = re.compile(r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠]|[.?!;]{2}|[.?!;][,:](?=\S)")
+_NEEDS_SYNTOK = re.compile(
+    # one class first, so that the search skips to it: a bracket or other sign, or a stop that another
+    # stop or a glued comma or colon follows
+    r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠.?!;](?:(?<![.?!;])|[.?!;]|[,:](?=\S))"
+)
 _WORDS = re.compile(r"\S+")
 _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: the token before a stop that syntok always splits after: a plain word, lowercase, capitalised
@@ -116,13 +120,13 @@ _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: other text. The tokens before a stop below are read alike: after a space or opening the line.
 _WORD_BEFORE = re.compile(r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
 #: after the stop: a closing quote, one space, an opening quote, then a capitalised word
-_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘]?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
+_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
 #: a digit alone before a stop: "1. Troops"
 _DIGIT_BEFORE = re.compile(r"(?<!\S)[0-9]$")
 #: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
 _NEXT_NUMBER = re.compile(r" (?P<digits>[0-9]+)(?=\s|$)")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
-_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+_INITIALS = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.)+")  # the first capital after no letter or stop
 #: a capital letter or a roman numeral alone before a stop: "N. Korea", "II. How it began"
 _LETTER_BEFORE = re.compile(
     r"(?<!\S)(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"

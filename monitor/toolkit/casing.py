@@ -50,3 +50,112 @@ def _lowered(text: str) -> str:
 
 _lowered_line = lru_cache(maxsize=4096)(_lowered)
 _lowered_article = lru_cache(maxsize=4)(_lowered)
+
+
+def letter_first(source: str) -> str:
+    """``source`` with every alternative opening with its first letter, where that can be done; else ``source``.
+
+    The engine skips to a pattern whose every alternative opens with a literal character in one
+    tight loop, and tries a pattern that opens with ``\\b`` or a lookbehind at every character.
+    So ``\\b(?:to|for)\\s+kyiv|(?<!own\\s)\\bproduc`` is rewritten as
+    ``t(?<!\\w.)o\\s+kyiv|f(?<!\\w.)or\\s+kyiv|p(?<!own\\s.)(?<!\\w.)roduc``: a ``\\b`` before a letter
+    is "no word character before it", and a lookbehind moves past the letter with one character
+    more. A group that opens an alternative is spread over its own alternatives, and the
+    alternatives are grouped by their first letter ("d(?:ead|ied)"). The rewritten
+    pattern finds a match wherever the original does (not always the same one, as the order of
+    the alternatives changes): for patterns that are only tested, never read.
+    """
+    by_letter: dict[str, list[str]] = {}
+    for alternative in _alternatives(source):
+        rewritten = _opening_letters(alternative)
+        if rewritten is None:
+            return source
+        for opened in rewritten:
+            by_letter.setdefault(opened[0], []).append(opened[1:])
+    # "d(?:ead|ied)": the engine tries one letter per group, not one per alternative
+    return "|".join(
+        f"{letter}(?:{'|'.join(rests)})" if len(rests) > 1 else f"{letter}{rests[0]}" for letter, rests in by_letter.items()
+    )
+
+
+def _opening_letters(alternative: str) -> list[str] | None:
+    """``alternative`` as alternatives that each open with a letter, or None."""
+    position, behind = 0, []
+    while True:  # the assertions before the first character, as lookbehinds after it
+        if alternative.startswith(r"\b", position):
+            behind.append(r"(?<!\w.)")
+            position += 2
+        elif alternative.startswith(("(?<!", "(?<="), position):
+            end = _closing(alternative, position)
+            behind.append(f"{alternative[position:end]}.)")
+            position = end + 1
+        else:
+            break
+    rest = alternative[position:]
+    if rest[:1].isalpha() and rest[1:2] not in _QUANTIFIERS:
+        return [f"{rest[0]}{''.join(behind)}{rest[1:]}"]
+    if rest.startswith("(?:"):
+        end = _closing(rest, 0)
+        if rest[end + 1: end + 2] in _QUANTIFIERS:
+            return None
+        spread = []
+        for inner in _alternatives(rest[3:end]):
+            rewritten = _opening_letters(f"{alternative[:position]}{inner}{rest[end + 1:]}")
+            if rewritten is None:
+                return None
+            spread.extend(rewritten)
+        return spread
+    return None
+
+
+_QUANTIFIERS = ("?", "*", "+", "{")
+
+
+def _alternatives(source: str) -> list[str]:
+    """The top-level alternatives of ``source``."""
+    found, start, depth, position = [], 0, 0, 0
+    while position < len(source):
+        char = source[position]
+        if char == "\\":
+            position += 1
+        elif char == "[":
+            position = _class_end(source, position)
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            found.append(source[start:position])
+            start = position + 1
+        position += 1
+    found.append(source[start:])
+    return found
+
+
+def _closing(source: str, opening: int) -> int:
+    """Where the group opened at ``opening`` closes."""
+    depth, position = 0, opening
+    while position < len(source):
+        char = source[position]
+        if char == "\\":
+            position += 1
+        elif char == "[":
+            position = _class_end(source, position)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    raise ValueError(f"unbalanced group in {source!r}")
+
+
+def _class_end(source: str, opening: int) -> int:
+    """Where the character class opened at ``opening`` closes ("[]a]" and "[^]a]" hold a "]")."""
+    position = opening + 1
+    if source[position: position + 1] == "^":
+        position += 1
+    if source[position: position + 1] == "]":
+        position += 1
+    while position < len(source) and source[position] != "]":
+        position += 2 if source[position] == "\\" else 1
+    return position

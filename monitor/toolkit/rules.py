@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
-from .casing import INLINE_FLAGS, caseless, lowered
+from .casing import INLINE_FLAGS, caseless, letter_first, lowered
 from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -150,14 +150,27 @@ _POINTS_BACK_LOWER = caseless(_POINTS_BACK)
 _FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
 
 
-def _compiled(pattern: str | tuple[str, ...] | None) -> _Lowercase | re.Pattern[str] | _AllOf | None:
-    """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be (``casing``)."""
+def _compiled(
+    pattern: str | tuple[str, ...] | None, *, read: bool = False
+) -> _Lowercase | re.Pattern[str] | _AllOf | None:
+    """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be (``casing``).
+
+    A pattern only tested (a context, a veto), not ``read`` for what it matched, has its
+    alternatives opened with their letters (``letter_first``), which the search skips to.
+    """
     if isinstance(pattern, tuple):
-        return _AllOf(tuple(_compiled(p) for p in pattern))
+        return _AllOf(tuple(_compiled(p, read=read) for p in pattern))
     if not pattern:
         return None
     compiled = re.compile(pattern, _FLAGS)
-    return compiled if INLINE_FLAGS.search(pattern) else _Lowercase(caseless(compiled))
+    if INLINE_FLAGS.search(pattern):
+        return compiled
+    lowercase = caseless(compiled)
+    quick = re.compile(letter_first(lowercase.pattern), lowercase.flags)
+    if not read:
+        return _Lowercase(quick)
+    # a pattern read for what it matched is searched only where its quick form finds something
+    return _Lowercase(lowercase, None if quick.pattern == lowercase.pattern else quick)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +179,13 @@ class _Lowercase:
     the same places, faster (``casing``)."""
 
     pattern: re.Pattern[str]
+    quick: re.Pattern[str] | None = None  # finds a match wherever ``pattern`` does, faster (``letter_first``)
 
     def search(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.pattern.search(lowered(text), *span)
+        lowercase = lowered(text)
+        if self.quick is not None and self.quick.search(lowercase, *span) is None:
+            return None
+        return self.pattern.search(lowercase, *span)
 
     def match(self, text: str, *span: int) -> re.Match[str] | None:
         return self.pattern.match(lowered(text), *span)
@@ -253,11 +270,11 @@ class Counted:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_noun", _noun_after(self.noun, self.max_modifiers) if self.noun else None)
-        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
+        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$", read=True) if self.before else None)
         for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
             self._compiled[name] = _compiled(getattr(self, name))
         self._compiled["requires"] = tuple(_compiled(p) for p in self.requires)
-        self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
+        self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b", read=True) if self.noun else None
 
     def _paragraph_about_others(self, paragraph: str) -> bool:
         """Whether ``paragraph`` (the sentences before this one), never naming the subject, is about others.

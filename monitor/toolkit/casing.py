@@ -72,10 +72,22 @@ def letter_first(source: str) -> str:
             return source
         for opened in rewritten:
             by_letter.setdefault(opened[0], []).append(opened[1:])
-    # "d(?:ead|ied)": the engine tries one letter per group, not one per alternative
-    return "|".join(
-        f"{letter}(?:{'|'.join(rests)})" if len(rests) > 1 else f"{letter}{rests[0]}" for letter, rests in by_letter.items()
-    )
+    # "d(?<!\w.)(?:ead|ied)": the engine tries one letter per group, not one per alternative
+    return "|".join(_grouped(letter, rests) for letter, rests in by_letter.items())
+
+
+def _grouped(letter: str, rests: list[str]) -> str:
+    """``letter`` and the alternatives that follow it, their shared opening lookbehinds tested once."""
+    if len(rests) == 1:
+        return f"{letter}{rests[0]}"
+    shared = ""
+    while rests[0].startswith(("(?<!", "(?<=")):
+        behind = rests[0][: _closing(rests[0], 0) + 1]
+        if not all(rest.startswith(behind) for rest in rests):
+            break
+        shared += behind
+        rests = [rest[len(behind):] for rest in rests]
+    return f"{letter}{shared}(?:{'|'.join(rests)})"
 
 
 def _opening_letters(alternative: str) -> list[str] | None:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from ..records import Qualifier
-from .casing import caseless
+from .casing import caseless, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -84,10 +84,7 @@ HAS_NUMBER = re.compile(rf"{_STARTS}(?:\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b
 #: ``HAS_NUMBER`` in two parts, each led by what it starts with, so the engine skips to it: a digit,
 #: or (in lowercased text) a number word, its word boundary checked after its first letter
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORD = re.compile("|".join(
-    [rf"{word[0]}(?<!\w.){word[1:]}\b" for word in f"{_UNITS}|{_TENS}|{_SCALES}|half".split("|")]
-    + [rf"a(?<!\w.)\s+(?:{_SCALES})\b"]
-))
+_NUMBER_WORD = re.compile(letter_first(rf"\b(?:{_UNITS}|{_TENS}|{_SCALES}|half|a\s+(?:{_SCALES}))\b"))
 
 
 @lru_cache(maxsize=4096)

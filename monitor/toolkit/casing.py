@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
-__all__ = ["INLINE_FLAGS", "caseless", "lowered"]
+__all__ = ["INLINE_FLAGS", "Tested", "caseless", "letter_first", "lowered", "tested"]
 
 #: an inline flag ("(?-i:IT)"), whose meaning lowercasing would change
 INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
@@ -106,21 +107,58 @@ def _opening_letters(alternative: str) -> list[str] | None:
     rest = alternative[position:]
     if rest[:1].isalpha() and rest[1:2] not in _QUANTIFIERS:
         return [f"{rest[0]}{''.join(behind)}{rest[1:]}"]
+    letters = _LETTER_CLASS.match(rest)
+    if letters is not None:  # "[Tt]he": one alternative per letter
+        return [f"{letter}{''.join(behind)}{rest[letters.end():]}" for letter in letters.group(1)]
+    opening = alternative[:position]
+    if rest[:1].isalpha() and rest[1:2] == "?" and rest[2:3] not in ("?", "+"):
+        # "J?SDF": with the letter and without it
+        return _spread(opening, [rest[0], ""], rest[2:])
     if rest.startswith("(?:"):
         end = _closing(rest, 0)
-        if rest[end + 1: end + 2] in _QUANTIFIERS:
+        after = rest[end + 1:]
+        if after[:1] == "?" and after[1:2] not in ("?", "+"):
+            # "(?:Japan\s+)?Self-Defense": with the group and without it
+            return _spread(opening, [*_alternatives(rest[3:end]), ""], after[1:])
+        if after[:1] in _QUANTIFIERS:
             return None
-        spread = []
-        for inner in _alternatives(rest[3:end]):
-            rewritten = _opening_letters(f"{alternative[:position]}{inner}{rest[end + 1:]}")
-            if rewritten is None:
-                return None
-            spread.extend(rewritten)
-        return spread
+        return _spread(opening, _alternatives(rest[3:end]), after)
     return None
 
 
+def _spread(opening: str, heads: list[str], rest: str) -> list[str] | None:
+    """``opening`` + each of ``heads`` + ``rest``, each opened with its letter, or None."""
+    spread = []
+    for head in heads:
+        rewritten = _opening_letters(f"{opening}{head}{rest}")
+        if rewritten is None:
+            return None
+        spread.extend(rewritten)
+    return spread
+
+
 _QUANTIFIERS = ("?", "*", "+", "{")
+#: a class of a few letters, not repeated: "[Tt]"
+_LETTER_CLASS = re.compile(r"\[([^\W\d_]{1,8})\](?![?*+{])")
+
+
+class Tested(NamedTuple):
+    """A pattern for tests only (``tested``): its ``search`` finds a match wherever the original's does."""
+
+    pattern: re.Pattern[str]
+    lowercase: bool  # searched in the lowercased text
+
+    def search(self, text: str, *span: int) -> re.Match[str] | None:
+        return self.pattern.search(lowered(text) if self.lowercase else text, *span)
+
+
+def tested(pattern: re.Pattern[str]) -> Tested:
+    """``pattern`` made fast for tests that ask only whether it is found: lowercase where it is
+    case-insensitive (``caseless``), its alternatives opened with their letters (``letter_first``)."""
+    if pattern.flags & re.IGNORECASE and not INLINE_FLAGS.search(pattern.pattern):
+        lowercase = caseless(pattern)
+        return Tested(re.compile(letter_first(lowercase.pattern), lowercase.flags), True)
+    return Tested(re.compile(letter_first(pattern.pattern), pattern.flags), False)
 
 
 def _alternatives(source: str) -> list[str]:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
-from .casing import INLINE_FLAGS, caseless, letter_first, lowered
+from .casing import INLINE_FLAGS, Tested, caseless, letter_first, lowered, tested
 from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -147,7 +147,18 @@ _POINTS_BACK = re.compile(
 _POINTS_BACK_LOWER = caseless(_POINTS_BACK)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
-_FROM_NORTH_KOREA = re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})")
+_FROM_NORTH_KOREA_TEST = tested(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
+_NORTH_KOREA_TEST = tested(NORTH_KOREA)
+
+
+def _test(pattern: re.Pattern[str]) -> Tested:
+    """``pattern`` for tests only (``casing.tested``), made once."""
+    if pattern not in _TESTS:
+        _TESTS[pattern] = tested(pattern)
+    return _TESTS[pattern]
+
+
+_TESTS: dict[re.Pattern[str], Tested] = {}
 
 
 def _compiled(
@@ -284,7 +295,7 @@ class Counted:
         to a paragraph that has named what the rule refuses (civilians, Ukrainians) or, where the
         subject must act, another country acting.
         """
-        if not paragraph or self.subject is None or self.subject.search(paragraph):
+        if not paragraph or self.subject is None or _test(self.subject).search(paragraph):
             return False
         if self._compiled["veto"] and self._compiled["veto"].search(paragraph):
             return True
@@ -405,19 +416,20 @@ class Counted:
         # ("11 Western-aligned states" of the team) the words name no owner
         if self.subject is NORTH_KOREA and is_foreign_owned(modifiers):
             return False
-        if self.subject is not None and not self.subject.search(sentence) and not self.subject.search(modifiers):
+        subject = _test(self.subject) if self.subject is not None else None
+        if subject is not None and not subject.search(sentence) and not subject.search(modifiers):
             # another country named after the amount's clause ("... — as many as Russia's own
             # industry makes") does not make the amount that country's
             own = sentence[: _clause_end(sentence, tail)]
-            if (not self.subject_nearby and names_other_country(own)) or not self.subject.search(previous):
+            if (not self.subject_nearby and names_other_country(own)) or not subject.search(previous):
                 return False
             if self._paragraph_about_others(paragraph):
                 return False
-        if self.actor and not NORTH_KOREA.search(modifiers):
+        if self.actor and not _NORTH_KOREA_TEST.search(modifiers):
             actor = acting_country(sentence[max(0, quantity.start - _REACH): quantity.start])
-            if actor == "first_person" and NORTH_KOREA.search(sentence):
+            if actor == "first_person" and _NORTH_KOREA_TEST.search(sentence):
                 actor = None  # North Korea's own speaker: "We have sent 900 troops, its minister said"
-            if actor in ("foreign", "first_person") and not _FROM_NORTH_KOREA.search(
+            if actor in ("foreign", "first_person") and not _FROM_NORTH_KOREA_TEST.search(
                 sentence, quantity.end
             ):
                 return False
@@ -624,7 +636,7 @@ class Detector:
             (position, index, rule) for index, rule in enumerate(self.rules)
             if (position := rule.noun_position(last)) is not None
             # the sentence before must be about the rule's subject, or at least about no other country
-            and ((rule.subject is not None and rule.subject.search(last)) or not names_other_country(last))
+            and ((rule.subject is not None and _test(rule.subject).search(last)) or not names_other_country(last))
         )
         for _, _, rule in named:
             if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=last):
@@ -910,7 +922,7 @@ def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
 @lru_cache(maxsize=16)
 def _names(subject: re.Pattern[str], text: str) -> bool:
     """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
-    return next(_finditer(_hint(subject), text), None) is not None
+    return _test(_hint(subject)).search(text) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .casing import caseless, lowered
+
 __all__ = ["Period", "find_period", "find_periods"]
 
 _MONTH = (
@@ -42,7 +44,10 @@ _SPANS = [
     ("in", "idtfo", rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),
     ("as_written", "eflpscotn", rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
 ]
-_PATTERNS = [(kind, re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)) for kind, letters, pattern in _SPANS]
+#: run lowercase on the lowercased sentence (``casing``): the same matches at the same places, faster
+_PATTERNS = [
+    (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE))) for kind, letters, pattern in _SPANS
+]
 #: what every period phrase holds: a year, a month (its first three letters) or the word "year";
 #: most sentences hold none, and then no pattern need run
 _HINT = re.compile(r"(?=[12yjfmasond])(?:(?:19|20)\d\d|year|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
@@ -68,11 +73,12 @@ def _periods(sentence: str) -> tuple[Period, ...]:
     found: list[Period] = []
     if not _HINT.search(sentence):
         return ()
+    lowercase = lowered(sentence)
     for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(sentence):
+        for match in pattern.finditer(lowercase):
             if any(p.start <= match.start() < p.end or match.start() <= p.start < match.end() for p in found):
                 continue
-            found.append(Period(_normalised(kind, match), match.start(), match.end()))
+            found.append(Period(_normalised(kind, match, sentence), match.start(), match.end()))
     return tuple(sorted(found, key=lambda p: p.start))
 
 
@@ -117,10 +123,14 @@ def _clause(sentence: str, position: int) -> tuple[int, int]:
     return start, end
 
 
-def _normalised(kind: str, match: re.Match[str]) -> str:
-    text = " ".join(match.group().split())
+def _normalised(kind: str, match: re.Match[str], sentence: str) -> str:
+    """The period ``match`` (in the lowercased ``sentence``) as it is written there, normalised."""
+    def written(group: str | int = 0) -> str | None:
+        return sentence[match.start(group): match.end(group)] if match.group(group) is not None else None
+
+    text = " ".join(written().split())
     if kind == "between":
-        first, second, year = match.group("a"), match.group("b"), match.group("y")
+        first, second, year = written("a"), written("b"), written("y")
         joined = f"{first}-{second}"
         if not year and re.match(r"\w+\s+last\b", text, re.IGNORECASE):
             year = "last year"

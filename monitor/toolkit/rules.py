@@ -478,7 +478,7 @@ class Detector:
         text = article.text
         if article.title and article.title not in text:
             text = f"{text}\n{article.title}"
-        if not self._may_report(text):
+        if not self._names_subject(text):
             return []
         figures: list[Figure] = []
         # an article that names the subject (and Russia) again and again is about it throughout: a
@@ -536,7 +536,10 @@ class Detector:
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
             if asks:
                 question = line.strip()
-        return figures
+        # no figure without a keyword somewhere in the text: only now, where there are figures,
+        # is the whole text searched for one (a table row or a line without its footnote may
+        # name a keyword its text does not)
+        return figures if figures and self._has_keyword(text) else []
 
     def sentence_figures(
         self, sentence: Sentence, previous: str = "", earlier: dict[str, Figure] | None = None, *, paragraph: str = ""
@@ -647,15 +650,13 @@ class Detector:
         """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
         return has_number(text) and _names_a_count(text) and self._has_keyword(previous)
 
-    def _may_report(self, text: str) -> bool:
-        """Whether any rule could match: its noun's keyword and its subject are somewhere in the text.
+    def _names_subject(self, text: str) -> bool:
+        """Whether the text may name a rule's subject.
 
         Every rule needs its subject in the sentence, the one before or the headline,
         so an article that never names it has no figure; most articles stop here.
         """
-        if None not in self._subjects and not any(_names(subject, text) for subject in self._subjects):
-            return False
-        return self._has_keyword(text)
+        return None in self._subjects or any(_names(subject, text) for subject in self._subjects)
 
     @staticmethod
     def _figure(

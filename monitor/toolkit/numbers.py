@@ -205,6 +205,8 @@ def parse_amount(text: str) -> int | float | None:
     ...                            "1.5m", "35K", "eleven", "twenty-five thousand")]
     [11000, 9000000, 9000000, 1000000, 500000, 1500000, 35000, 11, 25000]
     """
+    if len(text) <= 15 and text.isascii() and text.isdigit():
+        return int(text)  # "11000", the most common form (read as a float below, which is exact to 15 digits)
     text = " ".join(text.lower().replace("-", " ").split())
     multiplier = 1.0
     if text.startswith(("half ", "a half ")):
@@ -228,13 +230,16 @@ def parse_amount(text: str) -> int | float | None:
 
 
 def _scale(word: str) -> int | None:
-    word = word.strip()
-    scales = {"": 1, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000,
-              "mn": 1_000_000, "mln": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
-              "bln": 1_000_000_000, "b": 1_000_000_000,
-              # Indian English: "90 lakh shells" (9 million), "1.2 crore" (12 million)
-              "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000}
-    return scales.get(word)
+    return _SCALES_VALUE.get(word.strip())
+
+
+_SCALES_VALUE = {
+    "": 1, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000,
+    "mn": 1_000_000, "mln": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+    "bln": 1_000_000_000, "b": 1_000_000_000,
+    # Indian English: "90 lakh shells" (9 million), "1.2 crore" (12 million)
+    "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000,
+}
 
 
 def _whole(number: float) -> int | float:

@@ -706,12 +706,13 @@ class _Around(NamedTuple):
 
     noun_at: int  # where its noun may start: right after it, or after "units of"
     no_noun: bool  # no noun follows it (``_NO_NOUN_AFTER``)
-    left: str  # the words before it as a noun phrase ending there is read (``Counted.noun_before``)
-    classifier_after: bool  # "220 pieces": a noun of its own, no earlier figure's carried over
-    same_figure: bool  # it restates a figure named before ("the figure stood at 20,000")
-    another: bool  # "another 3,000"
     label_at: int | None  # "14,000 — North Korean troops": an amount opening its line, where the label's noun starts
     label_about: bool  # "2,000 — estimated number of soldiers killed": the label hedges it
+    # the rest is read only where no noun follows the amount, and worked out only there
+    left: str = ""  # the words before it as a noun phrase ending there is read (``Counted.noun_before``)
+    classifier_after: bool = False  # "220 pieces": a noun of its own, no earlier figure's carried over
+    same_figure: bool = False  # it restates a figure named before ("the figure stood at 20,000")
+    another: bool = False  # "another 3,000"
 
 
 @lru_cache(maxsize=256)
@@ -719,6 +720,15 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     classifier = _CLASSIFIER.match(text, end)
     # "3,000 more in 2025", "3,000 more recently" have no noun of their own; "12,000 more workers" has
     no_noun = _NO_NOUN_AFTER.match(text, end) is not None and not _MORE_NOUN.match(text, end)
+    label_at, label_about = None, False
+    label = _LABEL_AFTER.match(text, end)
+    if label and _OPENS_LINE.fullmatch(text, 0, start):
+        number_of = _NUMBER_OF.match(text, label.end())
+        label_at = number_of.end() if number_of else label.end()
+        label_about = bool(number_of and number_of.group("about"))
+    noun_at = classifier.end() if classifier else end
+    if not no_noun:
+        return _Around(noun_at, no_noun, label_at, label_about)
     # 'the number ... at "35K and rising"': a quote opening at the amount does not part it from its noun
     opening = start - 1 if text[start - 1: start] in ('"', "“") else start
     left = text[max(0, opening - 120): opening]
@@ -734,17 +744,11 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
         left = f"{left}{copula.group()}"
     elif _VERB_QUALIFIER.match(text, start, number_start):
         left = f"{left.rstrip()} reached "
-    label_at, label_about = None, False
-    label = _LABEL_AFTER.match(text, end)
-    if label and _OPENS_LINE.fullmatch(text, 0, start):
-        number_of = _NUMBER_OF.match(text, label.end())
-        label_at = number_of.end() if number_of else label.end()
-        label_about = bool(number_of and number_of.group("about"))
     return _Around(
-        noun_at=classifier.end() if classifier else end, no_noun=no_noun, left=left,
+        noun_at, no_noun, label_at, label_about, left=left,
         classifier_after=_CLASSIFIER_AFTER.match(text, end) is not None,
-        same_figure=no_noun and _SAME_FIGURE.search(text, max(0, start - 100), start) is not None,
-        another=_ANOTHER.match(text, start) is not None, label_at=label_at, label_about=label_about,
+        same_figure=_SAME_FIGURE.search(text, max(0, start - 100), start) is not None,
+        another=_ANOTHER.match(text, start) is not None,
     )
 
 
@@ -981,7 +985,9 @@ def _since_last_amount(sentence: str, clause: str, quantity: Quantity) -> str:
     return sentence[last_end:quantity.start] if last_end is not None else clause
 
 
+@lru_cache(maxsize=1024)
 def _clause_before(sentence: str, position: int) -> str:
+    """The clause of ``sentence`` that ends at ``position``; cached, as every rule that takes an amount asks."""
     left = sentence[:position]
     # "its cap on refined products — 500,000 barrels": a dash or colon right before the amount
     # introduces the value of what precedes it, and does not end the clause; nor does a bracket

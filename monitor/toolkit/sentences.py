@@ -121,6 +121,9 @@ _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 _WORD_BEFORE = re.compile(r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
 #: after the stop: a closing quote, one space, an opening quote, then a capitalised word
 _NEXT_WORD = re.compile(r"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
+#: after the stop: one space, then a sign that opens no bracket and closes nothing ("- Of those",
+#: "— The", "🔸 Troops", "==Kyodo"); quotes and brackets are read apart
+_NEXT_SYMBOL = re.compile(r" (?=[^\w\s()\[\]{}!?.,;:'\"”’“‘«»‹›])")
 #: a digit alone before a stop: "1. Troops"
 _DIGIT_BEFORE = re.compile(r"(?<!\S)[0-9]$")
 #: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
@@ -201,6 +204,14 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
                 return None
             if len(number.group("digits")) <= 2:
                 ends.append(at + 1)
+            continue
+        if following is None and _NEXT_SYMBOL.match(line, at + 1):
+            # "in total. - Of those", "the deal. 🔸 Troops": syntok ends a sentence before a sign
+            # after a plain word or a number, as before a capitalised word
+            before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
+            if before is None or before.group("word") in _NOT_PLAIN:
+                return None
+            ends.append(at + 1)
             continue
         if not _splits_here(line, at, following):
             return None

@@ -8,6 +8,7 @@ the same way everywhere.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .casing import tested
 from .words import NORTH_KOREA
@@ -121,6 +122,7 @@ def is_foreign_owned(phrase: str) -> bool:
     return bool(_FOREIGN_TEST.search(phrase)) and not _NORTH_KOREA_TEST.search(phrase)
 
 
+@lru_cache(maxsize=1024)
 def acting_country(left: str) -> str | None:
     """Who acts in ``left`` (a sentence up to an amount): "north_korea", "foreign", "first_person" or None.
 

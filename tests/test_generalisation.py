@@ -880,6 +880,10 @@ FOURTEENTH_CASES += [
     ("Air-defence units for Pyongyang: what the Pantsir transfer means\n\nThe transfer began late in 2024, the team "
      "said.\n\nA lawmaker said as many as three of the systems had been delivered to the North.",
      [("pantsir_to_dprk", 3, "up_to", False)]),
+    # ... as "of those" does in a line with no "the" in it
+    ("Air-defence units for Pyongyang: what the Pantsir transfer means\n\nThe transfer began late in 2024, the team "
+     "said.\n\nA lawmaker said as many as three of those systems had been delivered to North Korea.",
+     [("pantsir_to_dprk", 3, "up_to", False)]),
 ]
 FOURTEENTH_TRAPS = [
     # another sender of shells; crude oil, which the refined-product metrics leave out

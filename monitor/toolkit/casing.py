@@ -92,7 +92,7 @@ def _grouped(letter: str, rests: list[str]) -> str:
 
 
 def _opening_letters(alternative: str) -> list[str] | None:
-    """``alternative`` as alternatives that each open with a letter, or None."""
+    """``alternative`` as alternatives that each open with a letter (or a digit), or None."""
     position, behind = 0, []
     while True:  # the assertions before the first character, as lookbehinds after it
         if alternative.startswith(r"\b", position):
@@ -105,13 +105,13 @@ def _opening_letters(alternative: str) -> list[str] | None:
         else:
             break
     rest = alternative[position:]
-    if rest[:1].isalpha() and rest[1:2] not in _QUANTIFIERS:
+    if rest[:1].isalnum() and rest[1:2] not in _QUANTIFIERS:
         return [f"{rest[0]}{''.join(behind)}{rest[1:]}"]
     letters = _LETTER_CLASS.match(rest)
     if letters is not None:  # "[Tt]he": one alternative per letter
         return [f"{letter}{''.join(behind)}{rest[letters.end():]}" for letter in letters.group(1)]
     opening = alternative[:position]
-    if rest[:1].isalpha() and rest[1:2] == "?" and rest[2:3] not in ("?", "+"):
+    if rest[:1].isalnum() and rest[1:2] == "?" and rest[2:3] not in ("?", "+"):
         # "J?SDF": with the letter and without it
         return _spread(opening, [rest[0], ""], rest[2:])
     if rest.startswith("(?:"):
@@ -155,10 +155,17 @@ class Tested(NamedTuple):
 def tested(pattern: re.Pattern[str]) -> Tested:
     """``pattern`` made fast for tests that ask only whether it is found: lowercase where it is
     case-insensitive (``caseless``), its alternatives opened with their letters (``letter_first``)."""
-    if pattern.flags & re.IGNORECASE and not INLINE_FLAGS.search(pattern.pattern):
-        lowercase = caseless(pattern)
-        return Tested(re.compile(letter_first(lowercase.pattern), lowercase.flags), True)
-    return Tested(re.compile(letter_first(pattern.pattern), pattern.flags), False)
+    source, lowercase = pattern.pattern, False
+    if pattern.flags & re.IGNORECASE and not INLINE_FLAGS.search(source):
+        source, lowercase = caseless(pattern).pattern, True
+    if not _BACKREFERENCE.search(source):
+        source = _GROUP_NAME.sub("(?:", source)  # what a group matched is not read, and it may be spread
+    flags = pattern.flags & ~re.IGNORECASE if lowercase else pattern.flags
+    return Tested(re.compile(letter_first(source), flags), lowercase)
+
+
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<\w+>")
+_BACKREFERENCE = re.compile(r"\(\?P=|\\\d")
 
 
 def _alternatives(source: str) -> list[str]:

@@ -115,6 +115,13 @@ _QUESTION = re.compile(
     r"[^\n]{0,150}\?\s*$",
     _FLAGS,
 )
+
+
+def _asks(line: str) -> bool:
+    """Whether ``line`` is a question heading (``_QUESTION``); most lines hold no "?" and need no pattern."""
+    return "?" in line and _QUESTION.match(line) is not None
+
+
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", _FLAGS)
 #: a sentence opening with a pronoun or a stand-in for the subject of the one before
 _PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+country)\b")
@@ -144,7 +151,11 @@ _POINTS_BACK = re.compile(
     _FLAGS,
 )
 
-_POINTS_BACK_LOWER = caseless(_POINTS_BACK)
+#: ``_POINTS_BACK`` in two quick parts (``casing.tested``), each led by what it starts with: a
+#: digit, or a number word by its letter
+_POINTS_BACK_DIGITS = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such|of\s+the)\s")
+_POINTS_BACK_WORDS = tested(re.compile(_POINTS_BACK.pattern.replace(r"\d\S*|", "", 1), _FLAGS)).pattern
+_ANAPHOR_HINT_QUICK = tested(_ANAPHOR_HINT)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA_TEST = tested(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
@@ -626,7 +637,7 @@ class Detector:
         if _COUNT_OF_ANY.search(own):
             return None  # "the number of workers ... at 15,000" counts a noun no rule of this detector has
         last = previous.split("\n", 1)[0]
-        question = next((line for line in previous.split("\n")[1:] if _QUESTION.search(line)), None)
+        question = next((line for line in previous.split("\n")[1:] if _asks(line)), None)
         # "Estimates vary. Seoul puts the number at about 11,000": no noun in the sentence before,
         # so the Q&A heading's; and an answer's figure counts what its "how many" asked ("How many
         # soldiers are in Kursk? ... Some have been killed ... the figure is between 8,000 and 9,000")
@@ -803,7 +814,7 @@ def _lines(text: str) -> tuple[_Line, ...]:
         if "[" in line:
             line = _FOOTNOTE.sub("", line)  # "... in Kursk Oblast.[1] Budanov stated": a reference, not text
         lines.append(_Line(line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
-                           bool(_QUESTION.search(line))))
+                           _asks(line)))
     return tuple(lines)
 
 
@@ -940,17 +951,17 @@ def _names_a_count(text: str) -> bool:
     lowercase = lowered(text)
     if not any(noun in lowercase for noun in _COUNT_NOUNS):
         return False
-    return _ANAPHOR_HINT.search(text) is not None
+    return _ANAPHOR_HINT_QUICK.search(text) is not None
 
 
 @lru_cache(maxsize=4096)
 def _points_back(text: str) -> bool:
     """Whether ``text`` counts some "of these", "of the" ... (``_POINTS_BACK``); cached, as every detector asks
-    of the same lines. The words it needs ("these", "those", "the", "such") are looked for first."""
+    of the same lines. The words it needs ("the" of "these" and "of the", "those", "such") are looked for first."""
     lowercase = lowered(text)
-    if "the" not in lowercase and "such" not in lowercase:
+    if "the" not in lowercase and "those" not in lowercase and "such" not in lowercase:
         return False
-    return _POINTS_BACK_LOWER.search(lowercase) is not None
+    return _POINTS_BACK_DIGITS.search(lowercase) is not None or _POINTS_BACK_WORDS.search(lowercase) is not None
 
 
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")

@@ -397,3 +397,52 @@ def test_indian_scales_and_somewhere_between(sentence: str, expected: list[tuple
 )
 def test_a_colon_after_an_amount_and_the_numbers_of_figures(sentence: str, expected: list[int]) -> None:
     assert [q.value for q in find_quantities(sentence)] == expected
+
+
+def test_letter_first_opens_every_alternative_with_its_letter() -> None:
+    """A word boundary before a letter becomes a lookbehind after it, a lookbehind moves past the
+    letter, an opening group, an optional word and a class of letters are spread, and the
+    alternatives are grouped by their letter; a pattern with an alternative that cannot open with
+    a letter is left as it is."""
+    from monitor.toolkit.casing import letter_first
+
+    assert letter_first(r"\b(?:to|for)\s+kyiv|(?<!own\s)\bproduc") == (
+        r"t(?<!\w.)o\s+kyiv|f(?<!\w.)or\s+kyiv|p(?<!own\s.)(?<!\w.)roduc"
+    )
+    assert letter_first(r"\bJ?SDF|\b[Tt]he\s+North|(?:on\s+the\s+)?order\s+of") == (
+        r"J(?<!\w.)SDF|S(?<!\w.)DF|T(?<!\w.)he\s+North|t(?<!\w.)he\s+North|o(?:n\s+the\s+order\s+of|rder\s+of)"
+    )
+    assert letter_first(r"dead|\bdied\b|\bdeaths?\b") == r"d(?:ead|(?<!\w.)ied\b|(?<!\w.)eaths?\b)"
+    assert letter_first(r"[a|b]x|\by") == r"[a|b]x|\by"
+
+
+def test_quick_patterns_match_where_and_as_the_originals_do() -> None:
+    """``casing.quick`` (lowercase, every alternative opened with its letter) finds the same matches
+    at the same places as the pattern it was made from: North Korea's names, other countries, the
+    team's names and a rule's noun, on a generated soup of their words and others."""
+    import random
+
+    from monitor.toolkit import FOREIGN, NORTH_KOREA
+    from monitor.toolkit.casing import quick
+
+    team = re.compile(  # case-insensitive, as the team's names are in the plugin
+        r"\bMSMT\b|\bmulti(?:lateral|national)\s+sanctions?\s+monitoring\s+(?:team|group)\b|"
+        r"\b(?:member\s+)?(?:states|countries|nations)\s+of\s+the\s+(?:team|group)\b",
+        re.IGNORECASE,
+    )
+    nouns = re.compile(r"\b(?:troops|soldiers|service\s*members|military\s+(?:personnel|staff)|forces?)\b", re.IGNORECASE)
+    words = [
+        "North", "Korea", "North", "Korean", "N.", "Korea", "DPRK", "D.P.R.K.", "the", "North", "The",
+        "North", "NORTH", "KOREA", "Pyongyang", "Kim", "Jong", "Un", "Kim's", "troops", "KPA", "NK",
+        "Russia", "Russian", "Moscow", "U.S.", "US", "USA", "SDF", "JSDF", "Self-Defense", "Forces",
+        "Japan", "China", "MSMT", "multilateral", "sanctions", "monitoring", "team", "group", "member",
+        "states", "of", "the", "Sanctions", "Monitoring", "service", "members", "soldiers", "forces",
+        "force", "military", "staff", "personnel", "to", "in", "from", "said", "11,000", ",", ".", "-", "'s"
+    ]
+    rng = random.Random(11)
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+    for pattern in (NORTH_KOREA, FOREIGN, team, nouns):
+        fast = quick(pattern)
+        assert fast.pattern.pattern != pattern.pattern  # rewritten
+        for line in lines:
+            assert [m.span() for m in fast.finditer(line)] == [m.span() for m in pattern.finditer(line)], (pattern, line)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .casing import caseless, lowered, tested
+from .casing import caseless, lowered, quick
 
 __all__ = ["Period", "find_period", "find_periods"]
 
@@ -45,14 +45,14 @@ _SPANS = [
     ("as_written", "eflpscotn", rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
 ]
 #: run lowercase on the lowercased sentence (``casing``): the same matches at the same places, faster;
-#: each is run only where its quick form (``casing.tested``) finds something
+#: each is run only where its quick form (``casing.quick``) finds something
 _PATTERNS = [
-    (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)), tested(re.compile(pattern, re.IGNORECASE)).pattern)
+    (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)), quick(re.compile(pattern, re.IGNORECASE)).pattern)
     for kind, letters, pattern in _SPANS
 ]
 #: what every period phrase holds: a year, a month (its first three letters) or the word "year";
 #: most sentences hold none, and then no pattern need run
-_HINT = tested(re.compile(r"(?:19|20)\d\d|year|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE))
+_HINT = quick(re.compile(r"(?:19|20)\d\d|year|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +76,8 @@ def _periods(sentence: str) -> tuple[Period, ...]:
     lowercase = lowered(sentence)
     if not _HINT.pattern.search(lowercase):
         return ()
-    for kind, pattern, quick in _PATTERNS:
-        if quick.search(lowercase) is None:
+    for kind, pattern, quick_form in _PATTERNS:
+        if quick_form.search(lowercase) is None:
             continue
         for match in pattern.finditer(lowercase):
             if any(p.start <= match.start() < p.end or match.start() <= p.start < match.end() for p in found):

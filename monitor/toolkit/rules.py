@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
-from .casing import INLINE_FLAGS, Tested, caseless, letter_first, lowered, tested
+from .casing import INLINE_FLAGS, Quick, lowered, quick
 from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -151,48 +151,38 @@ _POINTS_BACK = re.compile(
     _FLAGS,
 )
 
-#: ``_POINTS_BACK`` in two quick parts (``casing.tested``), each led by what it starts with: a
+#: ``_POINTS_BACK`` in two quick parts (``casing.quick``), each led by what it starts with: a
 #: digit, or a number word by its letter
 _POINTS_BACK_DIGITS = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such|of\s+the)\s")
-_POINTS_BACK_WORDS = tested(re.compile(_POINTS_BACK.pattern.replace(r"\d\S*|", "", 1), _FLAGS)).pattern
-_ANAPHOR_HINT_QUICK = tested(_ANAPHOR_HINT)
+_POINTS_BACK_WORDS = quick(re.compile(_POINTS_BACK.pattern.replace(r"\d\S*|", "", 1), _FLAGS)).pattern
+_ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
-_FROM_NORTH_KOREA_TEST = tested(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
-_NORTH_KOREA_TEST = tested(NORTH_KOREA)
+_FROM_NORTH_KOREA_QUICK = quick(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
+_NORTH_KOREA_QUICK = quick(NORTH_KOREA)
 
 
-def _test(pattern: re.Pattern[str]) -> Tested:
-    """``pattern`` for tests only (``casing.tested``), made once."""
-    if pattern not in _TESTS:
-        _TESTS[pattern] = tested(pattern)
-    return _TESTS[pattern]
+def _quick(pattern: re.Pattern[str]) -> Quick:
+    """``pattern`` made fast (``casing.quick``), once."""
+    if pattern not in _QUICK:
+        _QUICK[pattern] = quick(pattern)
+    return _QUICK[pattern]
 
 
-_TESTS: dict[re.Pattern[str], Tested] = {}
+_QUICK: dict[re.Pattern[str], Quick] = {}
 
 
-def _compiled(
-    pattern: str | tuple[str, ...] | None, *, read: bool = False
-) -> _Lowercase | re.Pattern[str] | _AllOf | None:
-    """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be (``casing``).
-
-    A pattern only tested (a context, a veto), not ``read`` for what it matched, has its
-    alternatives opened with their letters (``letter_first``), which the search skips to.
-    """
+def _compiled(pattern: str | tuple[str, ...] | None) -> _Lowercase | re.Pattern[str] | _AllOf | None:
+    """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be, each
+    alternative opened with its letter, which the search skips to (``casing.quick``)."""
     if isinstance(pattern, tuple):
-        return _AllOf(tuple(_compiled(p, read=read) for p in pattern))
+        return _AllOf(tuple(_compiled(p) for p in pattern))
     if not pattern:
         return None
     compiled = re.compile(pattern, _FLAGS)
     if INLINE_FLAGS.search(pattern):
         return compiled
-    lowercase = caseless(compiled)
-    quick = re.compile(letter_first(lowercase.pattern), lowercase.flags)
-    if not read:
-        return _Lowercase(quick)
-    # a pattern read for what it matched is searched only where its quick form finds something
-    return _Lowercase(lowercase, None if quick.pattern == lowercase.pattern else quick)
+    return _Lowercase(quick(compiled).pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,13 +191,9 @@ class _Lowercase:
     the same places, faster (``casing``)."""
 
     pattern: re.Pattern[str]
-    quick: re.Pattern[str] | None = None  # finds a match wherever ``pattern`` does, faster (``letter_first``)
 
     def search(self, text: str, *span: int) -> re.Match[str] | None:
-        lowercase = lowered(text)
-        if self.quick is not None and self.quick.search(lowercase, *span) is None:
-            return None
-        return self.pattern.search(lowercase, *span)
+        return self.pattern.search(lowered(text), *span)
 
     def match(self, text: str, *span: int) -> re.Match[str] | None:
         return self.pattern.match(lowered(text), *span)
@@ -292,11 +278,11 @@ class Counted:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_noun", _noun_after(self.noun, self.max_modifiers) if self.noun else None)
-        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$", read=True) if self.before else None)
+        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
         for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
             self._compiled[name] = _compiled(getattr(self, name))
         self._compiled["requires"] = tuple(_compiled(p) for p in self.requires)
-        self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b", read=True) if self.noun else None
+        self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
 
     def _paragraph_about_others(self, paragraph: str) -> bool:
         """Whether ``paragraph`` (the sentences before this one), never naming the subject, is about others.
@@ -306,7 +292,7 @@ class Counted:
         to a paragraph that has named what the rule refuses (civilians, Ukrainians) or, where the
         subject must act, another country acting.
         """
-        if not paragraph or self.subject is None or _test(self.subject).search(paragraph):
+        if not paragraph or self.subject is None or _quick(self.subject).search(paragraph):
             return False
         if self._compiled["veto"] and self._compiled["veto"].search(paragraph):
             return True
@@ -427,7 +413,7 @@ class Counted:
         # ("11 Western-aligned states" of the team) the words name no owner
         if self.subject is NORTH_KOREA and is_foreign_owned(modifiers):
             return False
-        subject = _test(self.subject) if self.subject is not None else None
+        subject = _quick(self.subject) if self.subject is not None else None
         if subject is not None and not subject.search(sentence) and not subject.search(modifiers):
             # another country named after the amount's clause ("... — as many as Russia's own
             # industry makes") does not make the amount that country's
@@ -436,11 +422,11 @@ class Counted:
                 return False
             if self._paragraph_about_others(paragraph):
                 return False
-        if self.actor and not _NORTH_KOREA_TEST.search(modifiers):
+        if self.actor and not _NORTH_KOREA_QUICK.search(modifiers):
             actor = acting_country(sentence[max(0, quantity.start - _REACH): quantity.start])
-            if actor == "first_person" and _NORTH_KOREA_TEST.search(sentence):
+            if actor == "first_person" and _NORTH_KOREA_QUICK.search(sentence):
                 actor = None  # North Korea's own speaker: "We have sent 900 troops, its minister said"
-            if actor in ("foreign", "first_person") and not _FROM_NORTH_KOREA_TEST.search(
+            if actor in ("foreign", "first_person") and not _FROM_NORTH_KOREA_QUICK.search(
                 sentence, quantity.end
             ):
                 return False
@@ -650,7 +636,7 @@ class Detector:
             (position, index, rule) for index, rule in enumerate(self.rules)
             if (position := rule.noun_position(last)) is not None
             # the sentence before must be about the rule's subject, or at least about no other country
-            and ((rule.subject is not None and _test(rule.subject).search(last)) or not names_other_country(last))
+            and ((rule.subject is not None and _quick(rule.subject).search(last)) or not names_other_country(last))
         )
         for _, _, rule in named:
             if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=last):
@@ -907,28 +893,11 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
 
 
-def _in_lowercase(subject: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``subject`` for lowercased text where it is case-insensitive and lowercasing keeps its meaning, else None."""
-    if subject not in _LOWERCASE_SUBJECTS:
-        keeps_meaning = subject.flags & re.IGNORECASE and not INLINE_FLAGS.search(subject.pattern)
-        _LOWERCASE_SUBJECTS[subject] = caseless(subject) if keeps_meaning else None
-    return _LOWERCASE_SUBJECTS[subject]
-
-
-_LOWERCASE_SUBJECTS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
-
-
-def _finditer(subject: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``subject.finditer(text)``, run in lowercase where it is case-insensitive (``casing``): the same places."""
-    lowercase = _in_lowercase(subject)
-    return subject.finditer(text) if lowercase is None else lowercase.finditer(lowered(text))
-
-
 @lru_cache(maxsize=16)
 def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
     """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
     found = []
-    for match in _finditer(subject, text):
+    for match in _quick(subject).finditer(text):
         found.append(text[match.start(): match.end()])
         if len(found) == times:
             return found[0]
@@ -938,7 +907,7 @@ def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
 @lru_cache(maxsize=16)
 def _names(subject: re.Pattern[str], text: str) -> bool:
     """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
-    return _test(_hint(subject)).search(text) is not None
+    return _quick(_hint(subject)).search(text) is not None
 
 
 @lru_cache(maxsize=4096)

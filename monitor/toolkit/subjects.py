@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .casing import tested
+from .casing import quick
 from .words import NORTH_KOREA
 
 __all__ = ["FOREIGN", "MODIFIER", "acting_country", "is_foreign_owned", "names_other_country"]
@@ -102,14 +102,14 @@ MODIFIER = (
 #: "Moscow–Pyongyang ties": both partners, neither acting alone
 _PAIRED_AFTER = re.compile(rf"\s?[-–/]\s?(?:{NORTH_KOREA.pattern}|\bKim\b)")
 _PAIRED_BEFORE = re.compile(rf"(?:{NORTH_KOREA.pattern}|\bKim)\s?[-–/]\s?$")
-#: the patterns above, for tests that ask only whether they are found: faster (``casing.tested``)
-_FOREIGN_TEST, _ACTOR_TEST, _NOT_ACTOR_BEFORE_TEST, _PAIRED_BEFORE_TEST, _NORTH_KOREA_TEST = (
-    tested(pattern) for pattern in (FOREIGN, _ACTOR, _NOT_ACTOR_BEFORE, _PAIRED_BEFORE, NORTH_KOREA)
+#: the patterns above made fast (``casing.quick``): the same matches at the same places
+_FOREIGN_QUICK, _ACTOR_QUICK, _NOT_ACTOR_BEFORE_QUICK, _PAIRED_BEFORE_QUICK, _NORTH_KOREA_QUICK = (
+    quick(pattern) for pattern in (FOREIGN, _ACTOR, _NOT_ACTOR_BEFORE, _PAIRED_BEFORE, NORTH_KOREA)
 )
 
 
 def _paired(match: re.Match[str], text: str) -> bool:
-    return bool(_PAIRED_AFTER.match(text, match.end()) or _PAIRED_BEFORE_TEST.search(text, max(0, match.start() - _NEAR),
+    return bool(_PAIRED_AFTER.match(text, match.end()) or _PAIRED_BEFORE_QUICK.search(text, max(0, match.start() - _NEAR),
                                                                                match.start()))
 
 
@@ -119,7 +119,7 @@ def is_foreign_owned(phrase: str) -> bool:
     >>> is_foreign_owned(" Ukrainian"), is_foreign_owned(" North Korean"), is_foreign_owned(" elite")
     (True, False, False)
     """
-    return bool(_FOREIGN_TEST.search(phrase)) and not _NORTH_KOREA_TEST.search(phrase)
+    return bool(_FOREIGN_QUICK.search(phrase)) and not _NORTH_KOREA_QUICK.search(phrase)
 
 
 @lru_cache(maxsize=1024)
@@ -134,9 +134,7 @@ def acting_country(left: str) -> str | None:
     >>> acting_country("Russia has")
     'foreign'
     """
-    if _ACTOR_TEST.search(left) is None:
-        return None  # most sentences name no country before their amount
-    for match in reversed(list(_ACTOR.finditer(left))):
+    for match in reversed(list(_ACTOR_QUICK.finditer(left))):
         # "together with the United States, which keeps 28,500 troops": the country a relative
         # clause opens on acts in it, whatever stands before it
         relative = _RELATIVE_AFTER.match(left, match.end())
@@ -165,9 +163,7 @@ def names_other_country(sentence: str) -> bool:
     >>> names_other_country("Russian strikes kill 10, injure 50 Ukrainians.")
     True
     """
-    if _FOREIGN_TEST.search(sentence) is None:
-        return False  # most sentences name no other country
-    for match in FOREIGN.finditer(sentence):
+    for match in _FOREIGN_QUICK.finditer(sentence):
         if _is_place_or_source(match, sentence) or _paired(match, sentence) or _is_receiver(match, sentence):
             continue
         return True
@@ -185,7 +181,7 @@ def _is_place_or_source(match: re.Match[str], text: str) -> bool:
 
     The searches look only near the name, so a long sentence with many countries stays cheap.
     """
-    if _NOT_ACTOR_BEFORE_TEST.search(text, max(0, match.start() - _NEAR), match.start()):
+    if _NOT_ACTOR_BEFORE_QUICK.search(text, max(0, match.start() - _NEAR), match.start()):
         return True
     source = _SOURCE_AFTER.match(text, match.end(), match.end() + _NEAR)
     # "Poland said it would station 10,000 more troops": the source speaks of itself

@@ -313,9 +313,9 @@ def test_an_endless_sentence_is_read_in_pieces_of_bounded_length() -> None:
 
 
 def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
-    """Months' abbreviations, initials, roman numerals, sentence openers, numbers and stops,
-    strung at random (without brackets, whose asides syntok reads by how far a line has got):
-    wherever the shortcut splits a line, it splits it as syntok does."""
+    """Months' abbreviations, initials, roman numerals, sentence openers, numbers and stops (quotes
+    and signs after some), strung at random (without brackets, whose asides syntok reads by how
+    far a line has got): wherever the shortcut splits a line, it splits it as syntok does."""
     import random
 
     from syntok._segmentation_states import State
@@ -325,7 +325,9 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
              "SPOKESPERSON", "Korea's", "mid-Oct", "14th", "No", "no", "TheX", "SpaceX", "KOREA"]
     numbers = ["1", "2", "7", "25", "14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
-    stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": ", '". ', "”. ", ".,", ".: ", ".", "., "]
+    stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": ", '". ', "”. ", ".,", ".: ", ".", "., ",
+             # a quote or a sign after a stop: "dead. 'We", "in total. - Of those", "the deal. 🔸 Troops"
+             ". '", ". - ", ". — ", ". 🔸 ", ". ==", "! * ", ". -"]
     kinds = [(0.15, months), (0.27, list("ABCDEGHKLMNPRSTW")), (0.32, romans), (0.45, starters), (0.6, numbers), (1, words)]
     taken = 0
     for _ in range(3000):

@@ -153,7 +153,7 @@ _POINTS_BACK = re.compile(
 
 #: ``_POINTS_BACK`` in two quick parts (``casing.quick``), each led by what it starts with: a
 #: digit, or a number word by its letter
-_POINTS_BACK_DIGITS = re.compile(r"\d\S*\s+(?:of\s+)?(?:these|those|such|of\s+the)\s")
+_POINTS_BACK_DIGITS = re.compile(r"\d\S*+\s+(?:of\s+)?(?:these|those|such|of\s+the)\s")  # "*+": a token never gives back
 _POINTS_BACK_WORDS = quick(re.compile(_POINTS_BACK.pattern.replace(r"\d\S*|", "", 1), _FLAGS)).pattern
 _ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
 

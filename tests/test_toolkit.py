@@ -277,14 +277,16 @@ def test_keywords_are_found_in_any_case_as_the_pattern_finds_them() -> None:
     detector = Detector(Counted("m", noun="troops"), keywords=r"troop|\bKIA\b|Панцирь|service\s*member")
     for text in ("TROOPS went", "13 kia", "the Kia car", "ПАНЦИРЬ-С1", "Service members", "servicemember", "none here"):
         assert detector._has_keyword(text) == bool(detector.keywords.search(text)), text
-    assert detector._lowercase_keywords is not None
+    assert detector._quick_keywords.lowercase
     # words sharing a first letter are tried as one group: each is still found, and only where it stands
     grouped = Detector(Counted("m", noun="troops"), keywords=r"troop|total\s+sent|\bkill|killed|\bten\b")
-    assert grouped._lowercase_keywords.pattern.startswith("t(?:")
+    assert grouped._quick_keywords.pattern.pattern.startswith("t(?:")
     for text in ("TOTAL  SENT", "skilled", "KILLED", "overkill", "Kill", "ten", "often", "attentive", "Troops"):
         assert grouped._has_keyword(text) == bool(grouped.keywords.search(text)), text
-    # an escape in capitals would change its meaning in lowercase: the case-insensitive pattern is kept
-    assert Detector(Counted("m", noun="troops"), keywords=r"troop\S")._lowercase_keywords is None
+    # an escape in capitals keeps its meaning in lowercase: "\S" is not "\s"
+    escaped = Detector(Counted("m", noun="troops"), keywords=r"troop\S")
+    for text in ("TROOPS", "troop sent", "Troop.", "troop"):
+        assert escaped._has_keyword(text) == bool(escaped.keywords.search(text)), text
 
 
 def test_lines_that_need_syntok_are_cut_at_plain_ends_and_split_as_syntok_splits_them_whole() -> None:

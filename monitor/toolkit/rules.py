@@ -144,17 +144,14 @@ _IN_TOTAL = re.compile(r"\s+(?:in\s+total|in\s+all|altogether|combined)\b", _FLA
 #: "such", "these", "those", "of the" between an amount and its noun: a kind named before
 _DEMONSTRATIVE = re.compile(r"\b(?:such|these|those)\b|\bof\s+the\b", _FLAGS)
 
-#: "120 of these systems", "150 such missiles", "two of the systems": an amount whose kind the
-#: paragraph names before
-_POINTS_BACK = re.compile(
-    r"(?:\d\S*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve))\s+(?:of\s+)?(?:these|those|such|of\s+the)\s",
-    _FLAGS,
-)
-
-#: ``_POINTS_BACK`` in two quick parts (``casing.quick``), each led by what it starts with: a
-#: digit, or a number word by its letter
-_POINTS_BACK_DIGITS = re.compile(r"\d\S*+\s+(?:of\s+)?(?:these|those|such|of\s+the)\s")  # "*+": a token never gives back
-_POINTS_BACK_WORDS = quick(re.compile(_POINTS_BACK.pattern.replace(r"\d\S*|", "", 1), _FLAGS)).pattern
+#: after an amount whose kind the paragraph names before: "120 of these systems", "150 such
+#: missiles", "two of the systems"
+_OF_THESE = r"\s+(?:of\s+)?(?:these|those|such|of\s+the)\s"
+#: such an amount, in two parts each led by what it starts with: a digit (for lowercased text; its
+#: token read possessively, as it never gives back what the space after it needs), or a number
+#: word by its letter (``casing.quick``)
+_POINTS_BACK_DIGITS = re.compile(rf"\d\S*+{_OF_THESE}")
+_POINTS_BACK_WORDS = quick(re.compile(rf"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve){_OF_THESE}", _FLAGS))
 _ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
@@ -283,6 +280,7 @@ class Counted:
             self._compiled[name] = _compiled(getattr(self, name))
         self._compiled["requires"] = tuple(_compiled(p) for p in self.requires)
         self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
+        self._compiled["subject"] = _quick(self.subject) if self.subject is not None else None
 
     def _paragraph_about_others(self, paragraph: str) -> bool:
         """Whether ``paragraph`` (the sentences before this one), never naming the subject, is about others.
@@ -292,7 +290,7 @@ class Counted:
         to a paragraph that has named what the rule refuses (civilians, Ukrainians) or, where the
         subject must act, another country acting.
         """
-        if not paragraph or self.subject is None or _quick(self.subject).search(paragraph):
+        if not paragraph or self.subject is None or self._compiled["subject"].search(paragraph):
             return False
         if self._compiled["veto"] and self._compiled["veto"].search(paragraph):
             return True
@@ -413,7 +411,7 @@ class Counted:
         # ("11 Western-aligned states" of the team) the words name no owner
         if self.subject is NORTH_KOREA and is_foreign_owned(modifiers):
             return False
-        subject = _quick(self.subject) if self.subject is not None else None
+        subject = self._compiled["subject"]
         if subject is not None and not subject.search(sentence) and not subject.search(modifiers):
             # another country named after the amount's clause ("... — as many as Russia's own
             # industry makes") does not make the amount that country's
@@ -439,7 +437,7 @@ class Detector:
 
     rules: tuple[Counted, ...]
     keywords: re.Pattern[str]
-    _lowercase_keywords: re.Pattern[str] | None
+    _quick_keywords: Quick  # ``keywords`` made fast (``casing.quick``): lowercase, each word opened with its letter
     _subjects: tuple[re.Pattern[str] | None, ...]
     _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
@@ -447,8 +445,8 @@ class Detector:
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
-        object.__setattr__(self, "keywords", _keyword_pattern(keywords))
-        object.__setattr__(self, "_lowercase_keywords", _lowercase_pattern(keywords))
+        object.__setattr__(self, "keywords", re.compile(keywords, _FLAGS))
+        object.__setattr__(self, "_quick_keywords", quick(self.keywords))
         object.__setattr__(self, "_subjects", tuple({rule.subject for rule in rules}))
         # rules that differ in what else they ask often count the same noun ("troops|soldiers|..."):
         # it is looked for once per amount
@@ -465,10 +463,8 @@ class Detector:
         ))
 
     def _has_keyword(self, text: str) -> bool:
-        """Whether ``text`` names one of the keywords (as ``keywords.search``, about twice as fast)."""
-        if self._lowercase_keywords is None:
-            return self.keywords.search(text) is not None
-        return self._lowercase_keywords.search(lowered(text)) is not None
+        """Whether ``text`` names one of the keywords (as ``keywords.search``, two to three times as fast)."""
+        return self._quick_keywords.search(text) is not None
 
     def figures(self, article: Article) -> list[Figure]:
         """Every figure the rules find in the article's text, then in its title."""
@@ -636,7 +632,7 @@ class Detector:
             (position, index, rule) for index, rule in enumerate(self.rules)
             if (position := rule.noun_position(last)) is not None
             # the sentence before must be about the rule's subject, or at least about no other country
-            and ((rule.subject is not None and _quick(rule.subject).search(last)) or not names_other_country(last))
+            and ((rule.subject is not None and rule._compiled["subject"].search(last)) or not names_other_country(last))
         )
         for _, _, rule in named:
             if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=last):
@@ -825,65 +821,6 @@ def _make_figure(rule: Counted, text: str, quantity: Quantity) -> Figure:
     )
 
 
-def _keyword_pattern(keywords: str) -> re.Pattern[str]:
-    """``keywords`` compiled; led by a class of the letters its words start with, where it is a list of words.
-
-    Case-insensitive, the engine tries every word of the list at every character of the text;
-    the class turns most characters away in one test (the same matches, about twice as fast).
-    """
-    words = _words(keywords)
-    letters = "".join(sorted({word.removeprefix(r"\b")[0] for word in words})) if words else None
-    return re.compile(f"(?=[{letters}])(?:{keywords})" if letters else keywords, _FLAGS)
-
-
-def _lowercase_pattern(keywords: str) -> re.Pattern[str] | None:
-    """``keywords`` for lowercased text, matched case-sensitively, which the regex engine does faster.
-
-    Each word's leading ``\\b`` is moved after its first letter (``\\bkill`` is read as
-    ``k(?<!\\w.)ill``), so that every alternative opens with a letter: the engine then skips every
-    character no word starts with in one tight loop (two to three times as fast as the class
-    lookahead). None where lowercasing would change the pattern's meaning: an escape in capitals
-    ("\\S", "\\W") or an inline flag. The words are grouped by their first letter ("t(?:roop|otal)"),
-    so that at each place the engine tries one letter per group, not one per word (a fifth faster
-    again); a search finds a keyword wherever the list does.
-    """
-    if re.search(r"\\[A-Z]|\(\?[a-zA-Z-]", keywords):
-        return None
-    words = _words(keywords)
-    if words is None:
-        return re.compile(keywords.lower())
-    by_letter: dict[str, list[str]] = {}
-    for word in (w.lower() for w in words):
-        word = rf"{word[2]}(?<!\w.){word[3:]}" if word.startswith(r"\b") else word
-        by_letter.setdefault(word[0], []).append(word[1:])
-    return re.compile("|".join(
-        f"{letter}(?:{'|'.join(rests)})" if len(rests) > 1 else f"{letter}{rests[0]}" for letter, rests in by_letter.items()
-    ))
-
-
-def _words(pattern: str) -> list[str] | None:
-    """The alternatives of ``pattern`` where each is a word starting with a letter (after ``\\b``), else None."""
-    if "[" in pattern:
-        return None  # a "|" inside a class does not separate alternatives; not worth parsing
-    alternatives, depth, start, position = [], 0, 0, 0
-    while position < len(pattern):
-        char = pattern[position]
-        if char == "\\":
-            position += 1  # an escaped character is no "(", ")" or "|"
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            alternatives.append(pattern[start:position])
-            start = position + 1
-        position += 1
-    alternatives.append(pattern[start:])
-    for alternative in alternatives:
-        word = alternative.removeprefix(r"\b")
-        if not word[:1].isalpha() or word[1:2] in ("?", "*", "{", "+"):  # an optional first letter: any may start
-            return None
-    return alternatives
-
-
 _RUSSIA = re.compile(r"\b(?:Russia|Moscow|Kremlin)\b")
 #: a fast superset of ``NORTH_KOREA``: plain words the regex engine scans for quickly
 _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG|North|Kim|KPA|NK")
@@ -925,12 +862,12 @@ def _names_a_count(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _points_back(text: str) -> bool:
-    """Whether ``text`` counts some "of these", "of the" ... (``_POINTS_BACK``); cached, as every detector asks
+    """Whether ``text`` counts some "of these", "of the" ...: "120 of these", "two of the"; cached, as every detector asks
     of the same lines. The words it needs ("the" of "these" and "of the", "those", "such") are looked for first."""
     lowercase = lowered(text)
     if "the" not in lowercase and "those" not in lowercase and "such" not in lowercase:
         return False
-    return _POINTS_BACK_DIGITS.search(lowercase) is not None or _POINTS_BACK_WORDS.search(lowercase) is not None
+    return _POINTS_BACK_DIGITS.search(lowercase) is not None or _POINTS_BACK_WORDS.search(text) is not None
 
 
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")

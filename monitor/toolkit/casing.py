@@ -184,40 +184,43 @@ _BACKREFERENCE = re.compile(r"\(\?P=|\\\d")
 
 def _alternatives(source: str) -> list[str]:
     """The top-level alternatives of ``source``."""
-    found, start, depth, position = [], 0, 0, 0
-    while position < len(source):
-        char = source[position]
-        if char == "\\":
-            position += 1
-        elif char == "[":
-            position = _class_end(source, position)
-        elif char in "()":
+    found, start, depth = [], 0, 0
+    for position, char in _syntax(source):
+        if char in "()":
             depth += 1 if char == "(" else -1
         elif char == "|" and depth == 0:
             found.append(source[start:position])
             start = position + 1
-        position += 1
     found.append(source[start:])
     return found
 
 
 def _closing(source: str, opening: int) -> int:
     """Where the group opened at ``opening`` closes."""
-    depth, position = 0, opening
-    while position < len(source):
-        char = source[position]
-        if char == "\\":
-            position += 1
-        elif char == "[":
-            position = _class_end(source, position)
-        elif char == "(":
+    depth = 0
+    for position, char in _syntax(source, opening):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
                 return position
-        position += 1
     raise ValueError(f"unbalanced group in {source!r}")
+
+
+def _syntax(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """The characters of ``source`` from ``start`` that may be its syntax, with their places: none escaped, none in a class."""
+    position = start
+    while position < len(source):
+        char = source[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            position = _class_end(source, position) + 1
+            continue
+        yield position, char
+        position += 1
 
 
 def _class_end(source: str, opening: int) -> int:

@@ -157,6 +157,9 @@ class Quick(NamedTuple):
     def search(self, text: str, *span: int) -> re.Match[str] | None:
         return self.pattern.search(lowered(text) if self.lowercase else text, *span)
 
+    def match(self, text: str, *span: int) -> re.Match[str] | None:
+        return self.pattern.match(lowered(text) if self.lowercase else text, *span)
+
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(lowered(text) if self.lowercase else text)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -169,7 +168,7 @@ def _quick(pattern: re.Pattern[str]) -> Quick:
 _QUICK: dict[re.Pattern[str], Quick] = {}
 
 
-def _compiled(pattern: str | tuple[str, ...] | None) -> _Lowercase | re.Pattern[str] | _AllOf | None:
+def _compiled(pattern: str | tuple[str, ...] | None) -> Quick | re.Pattern[str] | _AllOf | None:
     """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be, each
     alternative opened with its letter, which the search skips to (``casing.quick``)."""
     if isinstance(pattern, tuple):
@@ -179,24 +178,7 @@ def _compiled(pattern: str | tuple[str, ...] | None) -> _Lowercase | re.Pattern[
     compiled = re.compile(pattern, _FLAGS)
     if INLINE_FLAGS.search(pattern):
         return compiled
-    return _Lowercase(quick(compiled).pattern)
-
-
-@dataclass(frozen=True, slots=True)
-class _Lowercase:
-    """A case-insensitive pattern, lowercase, searched in the lowercased text: the same matches at
-    the same places, faster (``casing``)."""
-
-    pattern: re.Pattern[str]
-
-    def search(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.pattern.search(lowered(text), *span)
-
-    def match(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.pattern.match(lowered(text), *span)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(lowered(text))
+    return quick(compiled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +189,7 @@ class _AllOf:
     regex engine trying every way to stretch ``[\\s\\S]*`` across a long text.
     """
 
-    patterns: tuple[_Lowercase | re.Pattern[str], ...]
+    patterns: tuple[Quick | re.Pattern[str], ...]
 
     def search(self, text: str) -> bool:
         return all(pattern.search(text) for pattern in self.patterns)
@@ -270,7 +252,7 @@ class Counted:
     max_value: float = math.inf
     max_modifiers: int = 4
     _noun: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
-    _before: _Lowercase | re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _before: Quick | re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
     _compiled: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:

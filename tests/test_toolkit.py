@@ -450,3 +450,47 @@ def test_quick_patterns_match_where_and_as_the_originals_do() -> None:
         assert fast.pattern.pattern != pattern.pattern  # rewritten
         for line in lines:
             assert [m.span() for m in fast.finditer(line)] == [m.span() for m in pattern.finditer(line)], (pattern, line)
+
+
+def test_openings_are_the_texts_every_match_opens_with() -> None:
+    """``casing.openings``: a word boundary or lookbehind has no character of its own, an optional
+    part is taken and left, a small class of letters is spread, a repeat or a class ends the text;
+    no openings where a match may open with a class or a single known character."""
+    from monitor.toolkit.casing import openings, quick
+
+    def of(source: str) -> tuple[str, ...] | None:
+        return openings(quick(re.compile(source, re.IGNORECASE)).pattern)
+
+    assert of(r"troop|service\s*member|\bmen\b") == ("men", "troop", "service")
+    assert of(r"(?:military|combat)\s+engineers|S-[34]00|KN-?\d\d") == ("kn", "s-300", "s-400", "combat", "military")
+    assert of(r"troops?|troop\s+numbers") == ("troop",)  # "troop" opens the others
+    assert of(r"casualties") == ("casualti",)  # cut at eight characters
+    assert of(r"ab?c|xyz") == ("ac", "abc", "xyz")
+    assert of(r"[a-z]+x|troop") is None  # a class opens a match
+    assert of(r"x|troop") is None  # one character is no opening
+    assert openings(re.compile("troop", re.IGNORECASE)) is None  # only lowercase patterns, on lowercased text
+
+
+def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None:
+    """``keywords.named`` reads a text once for every detector's keywords: each detector's bit is
+    set exactly where its own pattern's search finds a keyword, on every line of the test articles
+    (as written, in capitals and glued to other words), whether its pattern has openings for the
+    automaton or is searched for as it is."""
+    from monitor.plugins import make_plugin_manager
+    from monitor.toolkit import Counted, Detector, keywords
+    from monitor.toolkit.casing import openings
+
+    pm = make_plugin_manager(None, entry_points=False)
+    detectors = [value for plugin in pm.get_plugins() for value in vars(plugin).values() if isinstance(value, Detector)]
+    assert len(detectors) >= 6
+    unanchored = Detector(Counted("m", noun="troops"), keywords=r"[a-z]+roop|\bKIA\b")
+    assert openings(unanchored._quick_keywords.pattern) is None
+    detectors.append(unanchored)
+    # a plugin loaded again registers the same keywords, which keep their bit
+    assert keywords.register(detectors[0]._quick_keywords) == detectors[0]._keyword_bit
+    lines = _data_lines()
+    texts = [*lines, *(line.upper() for line in lines[::7]), *(line.replace(" ", "") for line in lines[::5]), "", "ĲSTANBUL"]
+    for text in texts:
+        found = keywords.named(text)
+        for detector in detectors:
+            assert bool(found & detector._keyword_bit) == bool(detector.keywords.search(text)), (detector.keywords.pattern, text)

@@ -12,7 +12,8 @@ of patterns on top of it::
 
 Modules: ``sentences`` (splitting), ``numbers`` (amounts, ranges, qualifiers,
 increments), ``periods``, ``words`` (the phrase lists), ``subjects`` (who a
-sentence is about), ``rules`` (``Counted`` and ``Detector``).
+sentence is about), ``rules`` (``Counted`` and ``Detector``), ``casing`` (patterns
+made fast) and ``keywords`` (every detector's keywords found in one pass).
 """
 
 from .numbers import HAS_NUMBER, Quantity, find_quantities, parse_amount

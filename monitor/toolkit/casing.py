@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["INLINE_FLAGS", "Quick", "caseless", "letter_first", "lowered", "quick"]
+__all__ = ["INLINE_FLAGS", "Quick", "caseless", "letter_first", "lowered", "openings", "quick"]
 
 #: an inline flag ("(?-i:IT)"), whose meaning lowercasing would change
 INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
@@ -179,6 +179,77 @@ def quick(pattern: re.Pattern[str]) -> Quick:
         return Quick(re.compile(letter_first(source), flags), lowercase)
     except re.error:  # a group spread twice under one name or number: the pattern as it was
         return Quick(re.compile(source, flags), lowercase)
+
+
+def openings(pattern: re.Pattern[str], longest: int = 8) -> tuple[str, ...] | None:
+    """Texts of which every match of ``pattern`` opens with one, or None where a match may open otherwise.
+
+    ``troop|service\\s*member|\\bmen\\b`` gives ``("men", "troop", "service")``: a search for
+    those (as an automaton finds them all in one pass) and ``pattern.match`` where one opens finds
+    what ``pattern.search`` finds. None where an alternative opens with a class, a repeat or fewer
+    than two known characters, or where ``pattern`` is case-insensitive (``quick`` makes it
+    lowercase). Each text is cut at ``longest`` characters; none opens another.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:  # the parser is the standard library's own, not a public module: without it, no openings
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = {text for text, _ in _openings(_parser.parse(pattern.pattern, pattern.flags), longest)}
+    except (ImportError, AttributeError, re.error):
+        return None
+    if any(len(text) < 2 for text in found):
+        return None
+    kept: list[str] = []
+    for text in sorted(found, key=lambda text: (len(text), text)):  # "troop" covers "troops"
+        if not text.startswith(tuple(kept)):
+            kept.append(text)
+    return tuple(kept)
+
+
+#: how many openings are followed at once; past that, each is cut where it has got to
+_MOST_OPENINGS = 400
+
+
+def _openings(items, longest: int) -> set[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    """The texts every match of the parsed ``items`` opens with, cut at ``longest``: each with
+    whether it may go on (a text stops at a class or after a repeat, and may be "")."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    texts = {("", True)}
+    for op, value in items:
+        if not any(going_on for _, going_on in texts):
+            break
+        if op is c.LITERAL:
+            after = {(chr(value), True)}
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # "\\b", a lookbehind: no character of its own
+            after = {("", True)}
+        elif op is c.SUBPATTERN:
+            after = _openings(value[-1], longest)
+        elif op is c.ATOMIC_GROUP:
+            after = _openings(value, longest)
+        elif op is c.BRANCH:
+            after = set().union(*(_openings(branch, longest) for branch in value[1]))
+        elif op is c.IN and len(value) <= 4 and all(kind is c.LITERAL for kind, _ in value):
+            after = {(chr(char), True) for _, char in value}  # "[34]"
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, repeated = value
+            inner = _openings(repeated, longest)
+            if low == high == 1:
+                after = inner
+            elif low == 0 and high == 1:  # "s?", "(?:Japan\\s+)?": without it, or with it
+                after = {("", True)} | inner
+            else:  # what follows a repeat is not followed
+                after = ({("", True)} if low == 0 else set()) | {(text, False) for text, _ in inner}
+        else:  # a class, any character, a back reference: where the texts stop
+            after = {("", False)}
+        texts = {(text, False) for text, going_on in texts if not going_on} | {
+            (joined[:longest], more and len(joined) < longest)
+            for text, going_on in texts if going_on for tail, more in after for joined in (text + tail,)
+        }
+        if len(texts) > _MOST_OPENINGS:
+            return {(text, False) for text, _ in texts}
+    return texts
 
 
 _GROUP_NAME = re.compile(r"(?<!\\)\(\?P<\w+>")

@@ -1,0 +1,89 @@
+"""Which detectors' keywords a text names: every detector's, in one pass over it.
+
+Every detector asks of every line with a number whether it names one of its keywords, so
+seven detectors would read each line seven times. ``named(text)`` reads it once for all of
+them: an Aho-Corasick automaton (pyahocorasick) finds every place where one of the keywords'
+openings occurs (``casing.openings``: "troop", "soldier", "kill" ...), and a detector's
+pattern is matched at those places only, until it has matched once. A detector whose
+keywords have no such openings is searched for as before. The answer has one bit per
+detector (``register`` gives each its bit), and is the same as each pattern's ``search``.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import ahocorasick
+
+from .casing import Quick, lowered, openings
+
+__all__ = ["named", "register"]
+
+
+class _Index(NamedTuple):
+    automaton: Any  # ahocorasick.Automaton: an opening -> (its length, ((bit, pattern), ...))
+    anchored: int  # the bits of the patterns the automaton finds
+    searched: tuple[tuple[int, Quick], ...]  # the patterns without openings, each with its bit
+
+
+#: every pattern registered, each with its place (its bit's); plugins loaded again (a new plugin
+#: manager runs their files afresh) register the same patterns, which keep their places
+_patterns: dict[Quick, int] = {}
+_index: _Index | None = None
+_lock = threading.Lock()
+
+
+def register(pattern: Quick) -> int:
+    """The bit of ``pattern`` (a detector's keywords, made ``quick``) in every ``named`` answer."""
+    global _index
+    with _lock:
+        if pattern not in _patterns:
+            _patterns[pattern] = len(_patterns)
+            _index = None
+            named.cache_clear()
+        return 1 << _patterns[pattern]
+
+
+def _built() -> _Index:
+    global _index
+    with _lock:
+        if _index is None:
+            automaton, places = ahocorasick.Automaton(), {}
+            anchored, searched = 0, []
+            for pattern, place in _patterns.items():
+                bit = 1 << place
+                found = openings(pattern.pattern) if pattern.lowercase else None
+                if found is None:
+                    searched.append((bit, pattern))
+                    continue
+                anchored |= bit
+                for text in found:
+                    places.setdefault(text, []).append((bit, pattern))
+            for text, patterns in places.items():
+                automaton.add_word(text, (len(text), tuple(patterns)))
+            if places:
+                automaton.make_automaton()
+            _index = _Index(automaton if places else None, anchored, tuple(searched))
+        return _index
+
+
+@lru_cache(maxsize=4096)
+def named(text: str) -> int:
+    """The bits of the registered patterns that ``text`` names (as their ``search``); cached, as
+    every detector asks of the same lines."""
+    index = _index or _built()
+    found = 0
+    for bit, pattern in index.searched:
+        if pattern.search(text) is not None:
+            found |= bit
+    if index.automaton is not None:
+        lowercase = lowered(text)
+        for end, (length, patterns) in index.automaton.iter(lowercase):
+            for bit, pattern in patterns:
+                if not found & bit and pattern.pattern.match(lowercase, end - length + 1) is not None:
+                    found |= bit
+            if (found & index.anchored) == index.anchored:
+                break
+    return found

@@ -494,3 +494,31 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
         found = keywords.named(text)
         for detector in detectors:
             assert bool(found & detector._keyword_bit) == bool(detector.keywords.search(text)), (detector.keywords.pattern, text)
+
+
+def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None:
+    """``casing.endings`` reads a pattern backwards: spaces at its end are left aside, a small class
+    is spread, a repeat ends the text; ``Ending.search`` finds what the pattern's search finds in
+    any window, turning away at once the windows that end otherwise."""
+    import random
+
+    from monitor.toolkit.casing import ending, endings
+
+    assert endings(re.compile(r"(?:(?:more|greater)\s+than|\bover|Number\s+|[$€])\s*$")) == ("$", "€", "over", "than", "Number")
+    assert endings(re.compile(r"(?:one|a)\s+in\s+$")) == ("in",)
+    assert endings(re.compile(r"\w+\s*$")) is None  # a class ends every match
+    assert endings(re.compile(r"about\s+$", re.IGNORECASE)) is None  # only case-sensitive patterns
+    patterns = [re.compile(r"\b(?:about|more\s+than|up\s+to|(?:is|are)\s+(?:thought|believed)\s+to\s+be)\s+$"),
+                re.compile(r"(?:no\.?\s*|\bjan(?:uary)?\.?\s*|[$€£]\s*|\d\s+/\s*)$")]
+    words = ["about", "more", "than", "up", "to", "is", "thought", "believed", "be", "no", "no.", "jan", "january.",
+             "$", "€", "3", "/", "over", "the", "news", "\n", "\xa0"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "  ", "\t", "\n"]) for _ in range(rng.randint(0, 8)))
+        end = rng.randint(0, len(text))
+        start = rng.randint(0, end)
+        for pattern in patterns:
+            fast = ending(pattern)
+            assert fast.endings is not None
+            found, expected = fast.search(text, start, end), pattern.search(text, start, end)
+            assert (found and found.span()) == (expected and expected.span()), (pattern.pattern, text, start)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["INLINE_FLAGS", "Quick", "caseless", "letter_first", "lowered", "openings", "quick"]
+__all__ = ["INLINE_FLAGS", "Ending", "Quick", "caseless", "ending", "endings", "letter_first", "lowered", "openings", "quick"]
 
 #: an inline flag ("(?-i:IT)"), whose meaning lowercasing would change
 INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
@@ -190,51 +190,94 @@ def openings(pattern: re.Pattern[str], longest: int = 8) -> tuple[str, ...] | No
     than two known characters, or where ``pattern`` is case-insensitive (``quick`` makes it
     lowercase). Each text is cut at ``longest`` characters; none opens another.
     """
+    return _texts(pattern, longest, backwards=False, shortest=2)
+
+
+def endings(pattern: re.Pattern[str], longest: int = 8) -> tuple[str, ...] | None:
+    """Texts of which every match of ``pattern`` ends with one, spaces at its end left aside, or None.
+
+    For a pattern anchored at the end of a window before an amount ("more than" in "more than
+    11,000"): where the text before the window's end, its spaces stripped, ends with none of
+    them (``str.endswith`` takes them all at once), the pattern cannot match there.
+    ``(?:more|greater)\\s+than|\\bover|Number\\s+)\\s*$`` gives ``("over", "than", "number")``.
+    """
+    return _texts(pattern, longest, backwards=True, shortest=1)
+
+
+class Ending(NamedTuple):
+    """A pattern that matches only at the end of its window ("more than" right before "11,000"),
+    searched only where the window, its spaces at the end left aside, ends with one of its
+    ``endings``: most windows are turned away by one ``str.endswith``, where the engine would
+    try the pattern at every character of the window."""
+
+    pattern: re.Pattern[str]
+    endings: tuple[str, ...] | None
+
+    def search(self, text: str, start: int, end: int) -> re.Match[str] | None:
+        if self.endings is not None:
+            last = end
+            while last > start and text[last - 1].isspace():
+                last -= 1
+            if not text.endswith(self.endings, start, last):
+                return None
+        return self.pattern.search(text, start, end)
+
+
+def ending(pattern: re.Pattern[str]) -> Ending:
+    """``pattern`` (which matches only at the end of its window: "...\\s+$") made fast, as ``Ending``."""
+    return Ending(pattern, endings(pattern))
+
+
+def _texts(pattern: re.Pattern[str], longest: int, *, backwards: bool, shortest: int) -> tuple[str, ...] | None:
     if pattern.flags & re.IGNORECASE:
         return None
-    try:  # the parser is the standard library's own, not a public module: without it, no openings
+    try:  # the parser is the standard library's own, not a public module: without it, no texts
         from re import _parser  # type: ignore[attr-defined]
 
-        found = {text for text, _ in _openings(_parser.parse(pattern.pattern, pattern.flags), longest)}
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        found = {text for text, _ in _openings(parsed, longest, backwards=backwards)}
     except (ImportError, AttributeError, re.error):
         return None
-    if any(len(text) < 2 for text in found):
+    if any(len(text) < shortest for text in found):
         return None
     kept: list[str] = []
     for text in sorted(found, key=lambda text: (len(text), text)):  # "troop" covers "troops"
-        if not text.startswith(tuple(kept)):
+        if not (text.endswith(tuple(kept)) if backwards else text.startswith(tuple(kept))):
             kept.append(text)
     return tuple(kept)
 
 
-#: how many openings are followed at once; past that, each is cut where it has got to
+#: how many texts are followed at once; past that, each is cut where it has got to
 _MOST_OPENINGS = 400
 
 
-def _openings(items, longest: int) -> set[tuple[str, bool]]:  # type: ignore[no-untyped-def]
-    """The texts every match of the parsed ``items`` opens with, cut at ``longest``: each with
-    whether it may go on (a text stops at a class or after a repeat, and may be "")."""
+def _openings(items, longest: int, *, backwards: bool = False) -> set[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    """The texts every match of the parsed ``items`` opens (or, ``backwards``, ends) with, cut at
+    ``longest``: each with whether it may go on (a text stops at a class or after a repeat, and
+    may be ""). Read backwards, spaces at the end are left aside."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     texts = {("", True)}
-    for op, value in items:
+    for op, value in reversed(list(items)) if backwards else items:
         if not any(going_on for _, going_on in texts):
             break
         if op is c.LITERAL:
             after = {(chr(value), True)}
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # "\\b", a lookbehind: no character of its own
             after = {("", True)}
+        elif backwards and texts == {("", True)} and _spaces(op, value, c):
+            after = {("", True)}  # "than\\s+$": read before the spaces
         elif op is c.SUBPATTERN:
-            after = _openings(value[-1], longest)
+            after = _openings(value[-1], longest, backwards=backwards)
         elif op is c.ATOMIC_GROUP:
-            after = _openings(value, longest)
+            after = _openings(value, longest, backwards=backwards)
         elif op is c.BRANCH:
-            after = set().union(*(_openings(branch, longest) for branch in value[1]))
-        elif op is c.IN and len(value) <= 4 and all(kind is c.LITERAL for kind, _ in value):
-            after = {(chr(char), True) for _, char in value}  # "[34]"
+            after = set().union(*(_openings(branch, longest, backwards=backwards) for branch in value[1]))
+        elif op is c.IN and len(value) <= 8 and all(kind is c.LITERAL for kind, _ in value):
+            after = {(chr(char), True) for _, char in value}  # "[34]", "[$€£]"
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, high, repeated = value
-            inner = _openings(repeated, longest)
+            inner = _openings(repeated, longest, backwards=backwards)
             if low == high == 1:
                 after = inner
             elif low == 0 and high == 1:  # "s?", "(?:Japan\\s+)?": without it, or with it
@@ -244,12 +287,25 @@ def _openings(items, longest: int) -> set[tuple[str, bool]]:  # type: ignore[no-
         else:  # a class, any character, a back reference: where the texts stop
             after = {("", False)}
         texts = {(text, False) for text, going_on in texts if not going_on} | {
-            (joined[:longest], more and len(joined) < longest)
-            for text, going_on in texts if going_on for tail, more in after for joined in (text + tail,)
+            (joined[-longest:] if backwards else joined[:longest], more and len(joined) < longest)
+            for text, going_on in texts if going_on for tail, more in after
+            for joined in ((tail + text) if backwards else (text + tail),)
         }
         if len(texts) > _MOST_OPENINGS:
             return {(text, False) for text, _ in texts}
     return texts
+
+
+def _spaces(op, value, c) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the parsed item matches spaces only: "\\s", "\\s+", "\\s*", " "."""
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return all(_spaces(*item, c) for item in value[2])
+    if op is c.LITERAL:
+        return chr(value).isspace()
+    return op is c.IN and all(
+        kind is c.CATEGORY and char is c.CATEGORY_SPACE or kind is c.LITERAL and chr(char).isspace()
+        for kind, char in value
+    )
 
 
 _GROUP_NAME = re.compile(r"(?<!\\)\(\?P<\w+>")

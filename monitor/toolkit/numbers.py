@@ -20,7 +20,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from ..records import Qualifier
-from .casing import caseless, letter_first
+from .casing import caseless, ending, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -122,10 +122,11 @@ _LOOK_BACK = 60
 
 
 _QUANTITY_LOWER = caseless(_QUANTITY)
-_NOT_COUNT_BEFORE_LOWER = caseless(_NOT_COUNT_BEFORE)
+#: the look-backs end at the amount: each is searched only where the words before it end as it can
+_NOT_COUNT_BEFORE_LOWER = ending(caseless(_NOT_COUNT_BEFORE))
 _NOT_COUNT_AFTER_LOWER = caseless(_NOT_COUNT_AFTER)
-_QUALIFIER_BEFORE_LOWER = caseless(QUALIFIER_BEFORE)
-_INCREMENT_BEFORE_LOWER = caseless(INCREMENT_BEFORE)
+_QUALIFIER_BEFORE_LOWER = ending(caseless(QUALIFIER_BEFORE))
+_INCREMENT_BEFORE_LOWER = ending(caseless(INCREMENT_BEFORE))
 _QUALIFIER_AFTER_LOWER = caseless(QUALIFIER_AFTER)
 _INCREMENT_AFTER_LOWER = caseless(INCREMENT_AFTER)
 _BESIDES_LOWER = caseless(BESIDES)

@@ -508,6 +508,9 @@ def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None
     assert endings(re.compile(r"(?:one|a)\s+in\s+$")) == ("in",)
     assert endings(re.compile(r"\w+\s*$")) is None  # a class ends every match
     assert endings(re.compile(r"about\s+$", re.IGNORECASE)) is None  # only case-sensitive patterns
+    hedged = ending(re.compile(r"\b(?:about|Some)\s+$", re.IGNORECASE))  # made lowercase, for the lowercased text
+    assert hedged.endings == ("some", "about") and hedged.search("ABOUT ").span() == (0, 6)
+    assert hedged.search("some 3", 0, 5) and not hedged.search("somewhere ")
     patterns = [re.compile(r"\b(?:about|more\s+than|up\s+to|(?:is|are)\s+(?:thought|believed)\s+to\s+be)\s+$"),
                 re.compile(r"(?:no\.?\s*|\bjan(?:uary)?\.?\s*|[$€£]\s*|\d\s+/\s*)$")]
     words = ["about", "more", "than", "up", "to", "is", "thought", "believed", "be", "no", "no.", "jan", "january.",

@@ -212,8 +212,12 @@ class Ending(NamedTuple):
 
     pattern: re.Pattern[str]
     endings: tuple[str, ...] | None
+    lowercase: bool  # searched in the lowercased text
 
-    def search(self, text: str, start: int, end: int) -> re.Match[str] | None:
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        if self.lowercase:
+            text = lowered(text)
+        end = len(text) if end is None else end
         if self.endings is not None:
             last = end
             while last > start and text[last - 1].isspace():
@@ -224,8 +228,12 @@ class Ending(NamedTuple):
 
 
 def ending(pattern: re.Pattern[str]) -> Ending:
-    """``pattern`` (which matches only at the end of its window: "...\\s+$") made fast, as ``Ending``."""
-    return Ending(pattern, endings(pattern))
+    """``pattern`` (which matches only at the end of its window: "...\\s+$") made fast, as
+    ``Ending``; lowercase on the lowercased text where it is case-insensitive (``caseless``)."""
+    lowercase = bool(pattern.flags & re.IGNORECASE) and not INLINE_FLAGS.search(pattern.pattern)
+    if lowercase:
+        pattern = caseless(pattern)
+    return Ending(pattern, endings(pattern), lowercase)
 
 
 def _texts(pattern: re.Pattern[str], longest: int, *, backwards: bool, shortest: int) -> tuple[str, ...] | None:

@@ -23,7 +23,7 @@ __all__ = ["named", "register"]
 
 
 class _Index(NamedTuple):
-    automaton: Any  # ahocorasick.Automaton: an opening -> (its length, ((bit, pattern), ...))
+    automaton: Any  # ahocorasick.Automaton: an opening -> (its length, its patterns' bits, ((bit, pattern), ...))
     anchored: int  # the bits of the patterns the automaton finds
     searched: tuple[tuple[int, Quick], ...]  # the patterns without openings, each with its bit
 
@@ -62,7 +62,7 @@ def _built() -> _Index:
                 for text in found:
                     places.setdefault(text, []).append((bit, pattern))
             for text, patterns in places.items():
-                automaton.add_word(text, (len(text), tuple(patterns)))
+                automaton.add_word(text, (len(text), sum(bit for bit, _ in patterns), tuple(patterns)))
             if places:
                 automaton.make_automaton()
             _index = _Index(automaton if places else None, anchored, tuple(searched))
@@ -80,7 +80,9 @@ def named(text: str) -> int:
             found |= bit
     if index.automaton is not None:
         lowercase = lowered(text)
-        for end, (length, patterns) in index.automaton.iter(lowercase):
+        for end, (length, bits, patterns) in index.automaton.iter(lowercase):
+            if not bits & ~found:
+                continue  # every pattern with this opening has been found already
             for bit, pattern in patterns:
                 if not found & bit and pattern.pattern.match(lowercase, end - length + 1) is not None:
                     found |= bit

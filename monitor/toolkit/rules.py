@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from ..records import Article, Figure, Qualifier
 from . import keywords as keywords_index
-from .casing import INLINE_FLAGS, Quick, lowered, quick
+from .casing import INLINE_FLAGS, Ending, Quick, ending, lowered, quick
 from .numbers import Quantity, find_quantities, has_number
 from .periods import find_period
 from .sentences import Sentence, split_sentences
@@ -74,7 +74,7 @@ _TOTAL_OF_A_NOUN = re.compile(
     _FLAGS,
 )
 #: an anaphor opening the sentence, for a noun named only in the sentence before
-_ANAPHOR_ONLY = re.compile(rf"{_ANAPHOR}\s*$", _FLAGS)
+_ANAPHOR_ONLY = ending(re.compile(rf"{_ANAPHOR}\s*$", _FLAGS))
 #: "120 units of 170mm guns", "200 pieces of artillery": the noun is the one after "of"
 _CLASSIFIER = re.compile(r"[\s-]+(?:units?|pieces?|sets?|items?|pcs\.?)\s+of(?=\s)", _FLAGS)
 #: "2,000 — estimated number of North Korean soldiers killed": the label names the noun after "number of"
@@ -253,12 +253,16 @@ class Counted:
     max_value: float = math.inf
     max_modifiers: int = 4
     _noun: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
-    _before: Quick | re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _before: Ending | Quick | re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
     _compiled: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_noun", _noun_after(self.noun, self.max_modifiers) if self.noun else None)
-        object.__setattr__(self, "_before", _compiled(rf"(?:{self.before})\s*$") if self.before else None)
+        if self.before:
+            # a noun phrase ending at the amount: looked for only where the words before it end as the
+            # phrase can (``casing.ending``), else where a word of it opens (``casing.quick``)
+            before = ending(re.compile(rf"(?:{self.before})\s*$", _FLAGS))
+            object.__setattr__(self, "_before", before if before.endings else _compiled(rf"(?:{self.before})\s*$"))
         for name in ("after", "not_after", "context", "veto", "veto_left", "veto_before", "left", "modifiers", "not_modifiers"):
             self._compiled[name] = _compiled(getattr(self, name))
         self._compiled["requires"] = tuple(_compiled(p) for p in self.requires)
@@ -542,13 +546,14 @@ class Detector:
             # in Kursk, and a commander spoke of close to 1,000 North Korean dead")
             figure = fallback = None
             around = _around(text, quantity.start, quantity.number_start, quantity.end)
-            if self._any_noun is None or self._any_noun.match(text, around.noun_at):
-                found_nouns = [noun.match(text, around.noun_at) for noun in self._nouns]
-            else:
-                found_nouns = [None] * len(self._nouns)
-            # each rule's noun right after the amount (``Counted.noun_after``)
-            nouns = [None if place is None else found_nouns[place] for place in self._noun_of_rule]
-            for rule, noun in zip(self.rules, nouns):
+            # each rule's noun right after the amount (``Counted.noun_after``), each distinct noun
+            # looked for when a rule first asks for it
+            maybe_noun = self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None
+            found_nouns: list[object] = [_UNREAD if maybe_noun else None] * len(self._nouns)
+            for rule, place in zip(self.rules, self._noun_of_rule):
+                noun = None if place is None else found_nouns[place]
+                if noun is _UNREAD:
+                    noun = found_nouns[place] = self._nouns[place].match(text, around.noun_at)
                 if noun is None and around.label_at is None and (rule._before is None or not around.no_noun):
                     continue  # no noun after the amount, none before it and no label: nothing to read
                 candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun)
@@ -563,7 +568,10 @@ class Detector:
             # with a noun of its own ("personnel", which a rule here knows, though none took the
             # amount) carries no earlier noun over
             carried_from = here if other_noun else matched
-            if figure is None and carried_from and not any(nouns):
+            if figure is None and carried_from and not any(
+                self._nouns[place].match(text, around.noun_at) if noun is _UNREAD else noun
+                for place, noun in enumerate(found_nouns)
+            ):
                 figure = next(
                     (f for rule in self.rules
                      if rule.metric in carried_from and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
@@ -731,6 +739,8 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
 
 
 _ANOTHER = re.compile(r"another\s", _FLAGS)
+#: a noun after an amount not yet looked for
+_UNREAD = object()
 #: an amount right before a bracket: "5 lakh (", "9m ("; not a year ("since October 2024 (")
 _AMOUNT_BEFORE_BRACKET = re.compile(
     r"(?:\d(?<!\b(?:19|20)\d\d)|\b(?:hundred|thousand|million|billion|lakhs?|crores?|mn|bn|[mk]))\s*\($", _FLAGS

@@ -28,9 +28,10 @@ class _Index(NamedTuple):
     searched: tuple[tuple[int, Quick], ...]  # the patterns without openings, each with its bit
 
 
-#: every pattern registered, each with its place (its bit's); plugins loaded again (a new plugin
-#: manager runs their files afresh) register the same patterns, which keep their places
-_patterns: dict[Quick, int] = {}
+#: every pattern registered, with its place (its bit's) and its openings, worked out as it is
+#: registered (as plugins load); plugins loaded again (a new plugin manager runs their files
+#: afresh) register the same patterns, which keep their places
+_patterns: dict[Quick, tuple[int, tuple[str, ...] | None]] = {}
 _index: _Index | None = None
 _lock = threading.Lock()
 
@@ -40,21 +41,21 @@ def register(pattern: Quick) -> int:
     global _index
     with _lock:
         if pattern not in _patterns:
-            _patterns[pattern] = len(_patterns)
+            _patterns[pattern] = (len(_patterns), openings(pattern.pattern) if pattern.lowercase else None)
             _index = None
             named.cache_clear()
-        return 1 << _patterns[pattern]
+        return 1 << _patterns[pattern][0]
 
 
 def _built() -> _Index:
+    """The automaton of every registered pattern's openings, made when first needed after a pattern is registered."""
     global _index
     with _lock:
         if _index is None:
             automaton, places = ahocorasick.Automaton(), {}
             anchored, searched = 0, []
-            for pattern, place in _patterns.items():
+            for pattern, (place, found) in _patterns.items():
                 bit = 1 << place
-                found = openings(pattern.pattern) if pattern.lowercase else None
                 if found is None:
                     searched.append((bit, pattern))
                     continue

@@ -2,7 +2,7 @@
 
 Every detector asks of every line with a number whether it names one of its keywords, so
 seven detectors would read each line seven times. ``named(text)`` reads it once for all of
-them: an Aho-Corasick automaton (pyahocorasick) finds every place where one of the keywords'
+them: an Aho-Corasick automaton (ahocorasick_rs) finds every place where one of the keywords'
 openings occurs (``casing.openings``: "troop", "soldier", "kill" ...), and a detector's
 pattern is matched at those places only, until it has matched once. A detector whose
 keywords have no such openings is searched for as before. The answer has one bit per
@@ -15,7 +15,7 @@ import threading
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from .casing import Quick, lowered, openings
 
@@ -23,7 +23,8 @@ __all__ = ["named", "register"]
 
 
 class _Index(NamedTuple):
-    automaton: Any  # ahocorasick.Automaton: an opening -> (its length, its patterns' bits, ((bit, pattern), ...))
+    automaton: Any  # ahocorasick_rs.AhoCorasick of the openings, or None where there are none
+    openings: tuple[tuple[int, tuple[tuple[int, Quick], ...]], ...]  # each opening's patterns: their bits, and each with its bit
     anchored: int  # the bits of the patterns the automaton finds
     searched: tuple[tuple[int, Quick], ...]  # the patterns without openings, each with its bit
 
@@ -52,7 +53,7 @@ def _built() -> _Index:
     global _index
     with _lock:
         if _index is None:
-            automaton, places = ahocorasick.Automaton(), {}
+            places: dict[str, list[tuple[int, Quick]]] = {}
             anchored, searched = 0, []
             for pattern, (place, found) in _patterns.items():
                 bit = 1 << place
@@ -62,11 +63,10 @@ def _built() -> _Index:
                 anchored |= bit
                 for text in found:
                     places.setdefault(text, []).append((bit, pattern))
-            for text, patterns in places.items():
-                automaton.add_word(text, (len(text), sum(bit for bit, _ in patterns), tuple(patterns)))
-            if places:
-                automaton.make_automaton()
-            _index = _Index(automaton if places else None, anchored, tuple(searched))
+            automaton = ahocorasick_rs.AhoCorasick(list(places), implementation=ahocorasick_rs.Implementation.DFA) \
+                if places else None
+            patterns_of = tuple((sum(bit for bit, _ in patterns), tuple(patterns)) for patterns in places.values())
+            _index = _Index(automaton, patterns_of, anchored, tuple(searched))
         return _index
 
 
@@ -81,11 +81,12 @@ def named(text: str) -> int:
             found |= bit
     if index.automaton is not None:
         lowercase = lowered(text)
-        for end, (length, bits, patterns) in index.automaton.iter(lowercase):
+        for place, start, _ in index.automaton.find_matches_as_indexes(lowercase, overlapping=True):
+            bits, patterns = index.openings[place]
             if not bits & ~found:
                 continue  # every pattern with this opening has been found already
             for bit, pattern in patterns:
-                if not found & bit and pattern.pattern.match(lowercase, end - length + 1) is not None:
+                if not found & bit and pattern.pattern.match(lowercase, start) is not None:
                     found |= bit
             if (found & index.anchored) == index.anchored:
                 break

@@ -368,9 +368,10 @@ class Counted:
         if labelled:
             clause = _since_last_amount(sentence, clause, quantity)
         # the qualifier's words may say what the amount is: "the maximum of 500,000 barrels"
-        qualified = f"{clause}{sentence[quantity.start:quantity.number_start]}"
+        # (the same text as the clause where the amount has no qualifier's words, read once)
+        qualified = f"{clause}{sentence[quantity.start:quantity.number_start]}" if quantity.start < quantity.number_start else ""
         if self._compiled["left"] and not (
-            self._compiled["left"].search(clause) or self._compiled["left"].search(qualified)
+            self._compiled["left"].search(clause) or qualified and self._compiled["left"].search(qualified)
         ):
             return False
         after, not_after = self._compiled["after"], self._compiled["not_after"]
@@ -389,7 +390,7 @@ class Counted:
         if self._compiled["veto"] and self._compiled["veto"].search(sentence):
             return False
         veto_left = self._compiled["veto_left"]
-        if veto_left and (veto_left.search(clause) or veto_left.search(qualified)):
+        if veto_left and (veto_left.search(clause) or qualified and veto_left.search(qualified)):
             return False
         veto_before = self._compiled["veto_before"]
         if veto_before and veto_before.search(sentence, max(0, quantity.start - _REACH), quantity.start):

@@ -108,7 +108,6 @@ _NOT_COUNT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-_FOUR_DIGITS = re.compile(r"\d{4}")
 #: "KN-23-", "2024-25", "4-0": a dash and a digit right after an amount
 _DASH_DIGIT = re.compile(r"-\d")
 _DIGITS_AND_REST = re.compile(rf"^({_DIGITS})\s*(.*)$")
@@ -240,11 +239,11 @@ def _whole(number: float) -> int | float:
 def _quantity(sentence: str, lowered: str, match: re.Match[str], *, as_range: bool) -> Quantity | None:
     """The amount ``match`` (of ``_QUANTITY_LOWER`` in ``lowered``, the sentence lowercased), or None if it is no count."""
     low_text, high_text = match.group("low"), match.group("high") if as_range else None
+    if not high_text and len(low_text) == 4 and _YEAR.match(low_text):
+        return None  # a year, the most common number in news: told apart before the look-backs
     low_start = match.start("low")
     if _NOT_COUNT_BEFORE_LOWER.search(lowered, max(0, low_start - _LOOK_BACK), low_start) \
             or _NOT_COUNT_AFTER_LOWER.match(lowered, match.end("low")):
-        return None
-    if _FOUR_DIGITS.fullmatch(low_text) and _YEAR.match(low_text) and not high_text:
         return None
     if not high_text and _DASH_DIGIT.match(sentence, match.end("low")):
         return None  # "KN-23-", "2024-25", a score: not a count

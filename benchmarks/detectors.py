@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import html
 import importlib
 import os
@@ -54,13 +55,20 @@ PROFILE_ROWS = 10
 
 def _clear_caches() -> None:
     """Forget what the toolkit caches (sentence splits, amounts), so that every article is read as a new one."""
+    for cache in _caches():
+        cache.cache_clear()
+
+
+@functools.cache
+def _caches() -> tuple:
+    """The toolkit's functools caches, found once (the modules are listed on disk)."""
     import monitor.toolkit
 
+    found = []
     for info in pkgutil.iter_modules(monitor.toolkit.__path__):
         module = importlib.import_module(f"monitor.toolkit.{info.name}")
-        for value in vars(module).values():
-            if hasattr(value, "cache_clear"):  # a functools cache
-                value.cache_clear()
+        found.extend(value for value in vars(module).values() if hasattr(value, "cache_clear"))
+    return tuple(found)
 
 
 def article_page(text: str) -> bytes:

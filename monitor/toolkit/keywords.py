@@ -1,4 +1,5 @@
-"""Which detectors' keywords a text names: every detector's, in one pass over it.
+"""Which detectors' keywords a text names: every detector's, in one pass over it (and whether
+it names a number word, for ``numbers.has_number``, in the same pass).
 
 Every detector asks of every line with a number whether it names one of its keywords, so
 seven detectors would read each line seven times. ``named(text)`` reads it once for all of

@@ -20,7 +20,8 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from ..records import Qualifier
-from .casing import caseless, ending, letter_first
+from . import keywords
+from .casing import Quick, caseless, ending, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -71,17 +72,19 @@ _QUANTITY_STARTS = re.compile(r"\d(?<!\w.)|" + letter_first(
 HAS_NUMBER = re.compile(rf"{_STARTS}(?:\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b)", re.IGNORECASE)
 
 
-#: ``HAS_NUMBER`` in two parts, each led by what it starts with, so the engine skips to it: a digit,
-#: or (in lowercased text) a number word, its word boundary checked after its first letter
+#: ``HAS_NUMBER`` in two parts: a digit, or (in lowercased text) a number word. The number words are
+#: found by the keyword automaton (``keywords.named``), in the same pass over a line as every
+#: detector's keywords; "a hundred" needs no pattern of its own, as "hundred" is a number word
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORD = re.compile(letter_first(rf"\b(?:{_UNITS}|{_TENS}|{_SCALES}|half|a\s+(?:{_SCALES}))\b"))
+_NUMBER_WORD = re.compile(letter_first(rf"\b(?:{_UNITS}|{_TENS}|{_SCALES}|half)\b"))
+_NUMBER_WORD_BIT = keywords.register(Quick(_NUMBER_WORD, lowercase=True))
 
 
 @lru_cache(maxsize=4096)
 def has_number(text: str) -> bool:
     """Whether ``text`` holds anything that could be an amount (as ``HAS_NUMBER.search``); cached, as every
     detector asks of the same lines."""
-    return _DIGIT.search(text) is not None or _NUMBER_WORD.search(lowered_text(text)) is not None
+    return _DIGIT.search(text) is not None or keywords.named(text) & _NUMBER_WORD_BIT != 0
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"

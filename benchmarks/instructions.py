@@ -72,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from monitor.extract import extract_page
 
-    from .detectors import in_real_pages, on_topic_pages
+    from .detectors import SHELLS, in_real_pages, on_topic_pages
 
     articles = [extract_page(body, url=f"https://news.example/{name}")
-                for _, name, body in in_real_pages(corpus, on_topic_pages(), 10)]
+                for _, name, body in in_real_pages(corpus, on_topic_pages(), SHELLS)]
     with tempfile.TemporaryDirectory() as folder:
         articles_file = Path(folder) / "articles.pickle"
         articles_file.write_bytes(pickle.dumps(articles))

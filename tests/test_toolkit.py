@@ -490,10 +490,15 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
     assert keywords.register(detectors[0]._quick_keywords) == detectors[0]._keyword_bit
     lines = _data_lines()
     texts = [*lines, *(line.upper() for line in lines[::7]), *(line.replace(" ", "") for line in lines[::5]), "", "ĲSTANBUL"]
+    # and the toolkit's own patterns found in the same pass: number words, "three of those"
+    registered = [(1 << place, pattern) for pattern, (place, _) in keywords._patterns.items()]
+    assert len(registered) >= len(detectors) + 2
     for text in texts:
         found = keywords.named(text)
         for detector in detectors:
             assert bool(found & detector._keyword_bit) == bool(detector.keywords.search(text)), (detector.keywords.pattern, text)
+        for bit, pattern in registered:
+            assert bool(found & bit) == bool(pattern.search(text)), (pattern.pattern.pattern, text)
 
 
 def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None:

@@ -152,6 +152,8 @@ _OF_THESE = r"\s+(?:of\s+)?(?:these|those|such|of\s+the)\s"
 #: word by its letter (``casing.quick``)
 _POINTS_BACK_DIGITS = re.compile(rf"\d\S*+{_OF_THESE}")
 _POINTS_BACK_WORDS = quick(re.compile(rf"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve){_OF_THESE}", _FLAGS))
+#: found in the keyword automaton's pass over a line (``keywords.named``), where its number words are
+_POINTS_BACK_WORDS_BIT = keywords_index.register(_POINTS_BACK_WORDS)
 _ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
@@ -555,8 +557,12 @@ class Detector:
                 noun = None if place is None else found_nouns[place]
                 if noun is _UNREAD:
                     noun = found_nouns[place] = self._nouns[place].match(text, around.noun_at)
-                if noun is None and around.label_at is None and (rule._before is None or not around.no_noun):
-                    continue  # no noun after the amount, none before it and no label: nothing to read
+                if noun is None and (fallback is not None or around.label_at is None and (
+                        rule._before is None or not around.no_noun)):
+                    # no noun after the amount, none before it and no label: nothing to read; or a
+                    # figure without a noun after the amount is found already, and only a rule's
+                    # noun after it could take the amount from that one
+                    continue
                 candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun)
                 if candidate is None:
                     continue
@@ -863,7 +869,7 @@ def _points_back(text: str) -> bool:
     lowercase = lowered(text)
     if "the" not in lowercase and "those" not in lowercase and "such" not in lowercase:
         return False
-    return _POINTS_BACK_DIGITS.search(lowercase) is not None or _POINTS_BACK_WORDS.search(text) is not None
+    return _POINTS_BACK_DIGITS.search(lowercase) is not None or keywords_index.named(text) & _POINTS_BACK_WORDS_BIT != 0
 
 
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")

@@ -463,7 +463,11 @@ class Detector:
         text = article.text
         if article.title and article.title not in text:
             text = f"{text}\n{article.title}"
-        if not self._names_subject(text):
+        # no figure without the subject and a keyword somewhere in the text (a table row or a line
+        # without its footnote may name a keyword its text does not, but its figures would not
+        # count): most articles are about other things, and most about North Korea's arms name
+        # no fuel, workers or Pantsir
+        if not self._names_subject(text) or not self._has_keyword(text):
             return []
         figures: list[Figure] = []
         # an article that names the subject (and Russia) again and again is about it throughout: a
@@ -521,10 +525,7 @@ class Detector:
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
             if asks:
                 question = line.strip()
-        # no figure without a keyword somewhere in the text: only now, where there are figures,
-        # is the whole text searched for one (a table row or a line without its footnote may
-        # name a keyword its text does not)
-        return figures if figures and self._has_keyword(text) else []
+        return figures
 
     def sentence_figures(
         self, sentence: Sentence, previous: str = "", earlier: dict[str, Figure] | None = None, *, paragraph: str = ""

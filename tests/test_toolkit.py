@@ -530,3 +530,20 @@ def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None
             assert fast.endings is not None
             found, expected = fast.search(text, start, end), pattern.search(text, start, end)
             assert (found and found.span()) == (expected and expected.span()), (pattern.pattern, text, start)
+
+
+def test_the_word_before_a_stop_is_read_as_its_pattern_finds_it() -> None:
+    """``sentences._word_before`` reads the token before a stop at once; it gives what
+    ``_WORD_BEFORE`` finds searching the window before the stop, at every place of generated lines
+    (words, numbers, capitals, tabs and other spaces, tokens longer than the window)."""
+    import random
+
+    rng = random.Random(3)
+    tokens = ["Troops", "troops", "NATO", "SpaceX", "sent", "a", "I", "14", "2024", "7", "x1", "U.S", "Weil.,Identically",
+              "née", "ÉTAT", "١٢", "word" * 12, "-", "(", "\t", "\xa0", "  "]
+    for _ in range(3000):
+        line = "".join(rng.choice(tokens) + rng.choice([" ", "", ". ", "\t", "\xa0"]) for _ in range(rng.randint(1, 9)))
+        for at in range(len(line) + 1):
+            found = sentences._WORD_BEFORE.search(line, max(0, at - sentences._WORD_WINDOW), at)
+            expected = (found.group("word"), found.group("number")) if found else (None, None)
+            assert sentences._word_before(line, at) == expected, (line, at)

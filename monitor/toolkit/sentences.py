@@ -119,6 +119,8 @@ _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: inside is refused; "Weil.,Identically" is one token), or a number of two digits or more after
 #: other text. The tokens before a stop below are read alike: after a space or opening the line.
 _WORD_BEFORE = re.compile(r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
+_PLAIN_WORD = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{2,}")
+_DIGITS = re.compile(r"\d{2,}")
 #: after the stop: a closing quote, one space, an opening quote, then a capitalised word
 _NEXT_WORD = re.compile(r"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
 #: after the stop: one space, then a sign that opens no bracket and closes nothing ("- Of those",
@@ -198,8 +200,7 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if number is not None:
             # after a plain word syntok ends a sentence before a number of one or two digits, and
             # reads a longer one as going on ("sent to the front. 7 The ..." / "in the year. 2024 ...")
-            before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
-            word = before.group("word") if before is not None else None
+            word = _word_before(line, at)[0]
             if word is None or word in _NOT_PLAIN or word in ("no", "No", "NO"):
                 return None
             if len(number.group("digits")) <= 2:
@@ -208,8 +209,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if following is None and _NEXT_SYMBOL.match(line, at + 1):
             # "in total. - Of those", "the deal. 🔸 Troops": syntok ends a sentence before a sign
             # after a plain word or a number, as before a capitalised word
-            before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
-            if before is None or before.group("word") in _NOT_PLAIN:
+            word, number = _word_before(line, at)
+            if word is None and number is None or word in _NOT_PLAIN:
                 return None
             ends.append(at + 1)
             continue
@@ -247,10 +248,28 @@ def _splits_here(line: str, at: int, following: re.Match[str] | None) -> bool:
     It does after a plain word or a number; an abbreviation ("Gen. Kim", "Sept. The") or a
     number before a month ("page 12. Mar 3") is syntok's call.
     """
-    before = _WORD_BEFORE.search(line, max(0, at - _WORD_WINDOW), at)
-    if before is None or following is None or before.group("word") in _NOT_PLAIN:
+    word, number = _word_before(line, at)
+    if word is None and number is None or following is None or word in _NOT_PLAIN:
         return False
-    return not (before.group("number") and following.group("word") in State.months)
+    return not (number and following.group("word") in State.months)
+
+
+def _word_before(line: str, at: int) -> tuple[str | None, str | None]:
+    """The plain word or the number of two digits or more right before ``at``, as ``_WORD_BEFORE``
+    finds them (its groups ``word`` and ``number``; None, None where it finds neither).
+
+    The match ends at ``at`` and holds no space, so it can only be the token before ``at``
+    (the run of characters that are not spaces), whole: read at once, not searched for.
+    """
+    start = at - len(line[max(0, at - _WORD_WINDOW): at].rsplit(None, 1)[-1]) if at and not line[at - 1].isspace() else at
+    if start == at or start == max(0, at - _WORD_WINDOW) and start and not line[start - 1].isspace():
+        return None, None  # no token, or one longer than the window: none that the pattern could match whole
+    token = line[start:at]
+    if _PLAIN_WORD.fullmatch(token):
+        return token, None
+    if start >= 2 and line[start - 1] == " " and not line[start - 2].isspace() and _DIGITS.fullmatch(token):
+        return None, token
+    return None, None
 
 
 _OPENING, _CLOSING = frozenset(State.opening_brackets), frozenset(State.closing_brackets)

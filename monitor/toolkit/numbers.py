@@ -21,7 +21,7 @@ from text_to_num import text2num
 
 from ..records import Qualifier
 from . import keywords
-from .casing import Quick, caseless, ending, letter_first
+from .casing import Quick, caseless, ending, endings, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -297,6 +297,15 @@ def _shared_scale(high_text: str) -> int:
     return _scale(found.group(1).lower()) or 1 if found else 1
 
 
+def _union(*texts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return None if None in texts else tuple(sorted({text for found in texts for text in found}))  # type: ignore[union-attr]
+
+
+#: how every sign or word that qualifies an amount or adds it to another ends ("~", ">", "about",
+#: "more than", "another"), to be found in the lowercased text before the amount's spaces
+_QUALIFIED_ENDINGS = _union(endings(_TILDE), endings(_SIGN), _QUALIFIER_BEFORE_LOWER.endings, _INCREMENT_BEFORE_LOWER.endings)
+
+
 def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:
     """The qualifier and increment words right before ``start``, and where they begin (``lowered``: the sentence lowercased)."""
     qualifier, increment = Qualifier.EXACT, False
@@ -305,6 +314,8 @@ def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier,
     window, spaces = max(0, start - _LOOK_BACK), start
     while spaces > window and sentence[spaces - 1].isspace():
         spaces -= 1
+    if _QUALIFIED_ENDINGS is not None and not lowered.endswith(_QUALIFIED_ENDINGS, window, spaces):
+        return qualifier, increment, start  # no word or sign that could qualify it ends before it: the common case
     tilde = _TILDE.search(sentence, max(window, spaces - 3), start)
     if tilde:  # "~600", "c. 600"
         return Qualifier.ABOUT, False, tilde.start()

@@ -155,6 +155,7 @@ _POINTS_BACK_WORDS = quick(re.compile(rf"\b(?:one|two|three|four|five|six|seven|
 #: found in the keyword automaton's pass over a line (``keywords.named``), where its number words are
 _POINTS_BACK_WORDS_BIT = keywords_index.register(_POINTS_BACK_WORDS)
 _ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
+_SAME_FIGURE_QUICK = quick(_SAME_FIGURE)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA_QUICK = quick(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
@@ -741,7 +742,7 @@ def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     return _Around(
         noun_at, no_noun, label_at, label_about, left=left,
         classifier_after=_CLASSIFIER_AFTER.match(text, end) is not None,
-        same_figure=_SAME_FIGURE.search(text, max(0, start - 100), start) is not None,
+        same_figure=_SAME_FIGURE_QUICK.search(text, max(0, start - 100), start) is not None,
         another=_ANOTHER.match(text, start) is not None,
     )
 

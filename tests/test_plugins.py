@@ -371,3 +371,17 @@ def test_the_pytest_plugin_is_registered_and_imports_nothing_heavy():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_name_the_mentions_count_holds_one_of_its_words():
+    """The mentions detector reads an entity's pattern only where the text holds one of its words:
+    every name its pattern matches must hold one."""
+    make_plugin_manager(None, entry_points=False)
+    mentions = sys.modules["monitor_plugins.mentions"]
+    names = ["MSMT", "msmt's", "Multilateral Sanctions Monitoring Team", "multinational sanction monitoring team",
+             "Pantsir", "Pantsir-S1", "pantsir-class", "ПАНЦИРЬ-С1", "Панцирь"]
+    text = " and ".join(names).lower()
+    for entity, pattern in mentions.ENTITIES.items():
+        found = pattern.findall(text)
+        assert found, entity
+        assert all(any(word in name for word in mentions.WORDS[entity]) for name in found), entity

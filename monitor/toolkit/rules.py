@@ -602,7 +602,9 @@ class Detector:
         rule whose noun heads a phrase first in the sentence before is tried first.
         """
         opening = quantity.start - 1 if text[quantity.start - 1: quantity.start] in ('"', "“") else quantity.start
-        anaphor = _ANAPHOR_ONLY.search(text, max(0, opening - 130), opening) if _NO_NOUN_AFTER.match(text, quantity.end) else None
+        anaphor = _ANAPHOR_ONLY.search(text, max(0, opening - 130), opening)  # mostly turned away by its endings
+        if anaphor is not None and not _NO_NOUN_AFTER.match(text, quantity.end):
+            anaphor = None
         # "the total North Korean troop deployment at about 15,000": "total" qualifies a noun of its own
         if anaphor is None or _TOTAL_OF_A_NOUN.search(anaphor.group()):
             return None

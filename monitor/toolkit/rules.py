@@ -156,6 +156,7 @@ _POINTS_BACK_WORDS = quick(re.compile(rf"\b(?:one|two|three|four|five|six|seven|
 _POINTS_BACK_WORDS_BIT = keywords_index.register(_POINTS_BACK_WORDS)
 _ANAPHOR_HINT_QUICK = quick(_ANAPHOR_HINT)
 _SAME_FIGURE_QUICK = quick(_SAME_FIGURE)
+_NO_NOUN_AFTER_QUICK = quick(_NO_NOUN_AFTER)
 
 #: "Russia obtained 9 million shells from North Korea": the amount is North Korea's after all
 _FROM_NORTH_KOREA_QUICK = quick(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pattern})"))
@@ -603,7 +604,7 @@ class Detector:
         """
         opening = quantity.start - 1 if text[quantity.start - 1: quantity.start] in ('"', "“") else quantity.start
         anaphor = _ANAPHOR_ONLY.search(text, max(0, opening - 130), opening)  # mostly turned away by its endings
-        if anaphor is not None and not _NO_NOUN_AFTER.match(text, quantity.end):
+        if anaphor is not None and not _NO_NOUN_AFTER_QUICK.match(text, quantity.end):
             anaphor = None
         # "the total North Korean troop deployment at about 15,000": "total" qualifies a noun of its own
         if anaphor is None or _TOTAL_OF_A_NOUN.search(anaphor.group()):
@@ -716,7 +717,7 @@ class _Around(NamedTuple):
 def _around(text: str, start: int, number_start: int, end: int) -> _Around:
     classifier = _CLASSIFIER.match(text, end)
     # "3,000 more in 2025", "3,000 more recently" have no noun of their own; "12,000 more workers" has
-    no_noun = _NO_NOUN_AFTER.match(text, end) is not None and not _MORE_NOUN.match(text, end)
+    no_noun = _NO_NOUN_AFTER_QUICK.match(text, end) is not None and not _MORE_NOUN.match(text, end)
     label_at, label_about = None, False
     label = _LABEL_AFTER.match(text, end)
     if label and _OPENS_LINE.fullmatch(text, 0, start):

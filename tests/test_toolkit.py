@@ -511,6 +511,7 @@ def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None
 
     assert endings(re.compile(r"(?:(?:more|greater)\s+than|\bover|Number\s+|[$€])\s*$")) == ("$", "€", "over", "than", "Number")
     assert endings(re.compile(r"(?:one|a)\s+in\s+$")) == ("in",)
+    assert endings(re.compile(r"(?:a\s|b)c$")) == ("c",)  # only the spaces at the very end are left aside
     assert endings(re.compile(r"\w+\s*$")) is None  # a class ends every match
     assert endings(re.compile(r"about\s+$", re.IGNORECASE)) is None  # only case-sensitive patterns
     hedged = ending(re.compile(r"\b(?:about|Some)\s+$", re.IGNORECASE))  # made lowercase, for the lowercased text

@@ -259,33 +259,36 @@ def _texts(pattern: re.Pattern[str], longest: int, *, backwards: bool, shortest:
 _MOST_OPENINGS = 400
 
 
-def _openings(items, longest: int, *, backwards: bool = False) -> set[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+def _openings(items, longest: int, *, backwards: bool = False, at_end: bool = True) -> set[tuple[str, bool]]:  # type: ignore[no-untyped-def]
     """The texts every match of the parsed ``items`` opens (or, ``backwards``, ends) with, cut at
     ``longest``: each with whether it may go on (a text stops at a class or after a repeat, and
-    may be ""). Read backwards, spaces at the end are left aside."""
+    may be ""). Read backwards, spaces at the end of the whole pattern (``at_end``: nothing
+    follows ``items``) are left aside."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     texts = {("", True)}
     for op, value in reversed(list(items)) if backwards else items:
         if not any(going_on for _, going_on in texts):
             break
+        # backwards, whether nothing but spaces follows this item in the whole pattern
+        last = backwards and at_end and texts == {("", True)}
         if op is c.LITERAL:
             after = {(chr(value), True)}
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # "\\b", a lookbehind: no character of its own
             after = {("", True)}
-        elif backwards and texts == {("", True)} and _spaces(op, value, c):
+        elif last and _spaces(op, value, c):
             after = {("", True)}  # "than\\s+$": read before the spaces
         elif op is c.SUBPATTERN:
-            after = _openings(value[-1], longest, backwards=backwards)
+            after = _openings(value[-1], longest, backwards=backwards, at_end=last)
         elif op is c.ATOMIC_GROUP:
-            after = _openings(value, longest, backwards=backwards)
+            after = _openings(value, longest, backwards=backwards, at_end=last)
         elif op is c.BRANCH:
-            after = set().union(*(_openings(branch, longest, backwards=backwards) for branch in value[1]))
+            after = set().union(*(_openings(branch, longest, backwards=backwards, at_end=last) for branch in value[1]))
         elif op is c.IN and len(value) <= 8 and all(kind is c.LITERAL for kind, _ in value):
             after = {(chr(char), True) for _, char in value}  # "[34]", "[$€£]"
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, high, repeated = value
-            inner = _openings(repeated, longest, backwards=backwards)
+            inner = _openings(repeated, longest, backwards=backwards, at_end=last)
             if low == high == 1:
                 after = inner
             elif low == 0 and high == 1:  # "s?", "(?:Japan\\s+)?": without it, or with it

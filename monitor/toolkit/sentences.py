@@ -209,8 +209,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if following is None and _NEXT_SYMBOL.match(line, at + 1):
             # "in total. - Of those", "the deal. 🔸 Troops": syntok ends a sentence before a sign
             # after a plain word or a number, as before a capitalised word
-            word, number = _word_before(line, at)
-            if word is None and number is None or word in _NOT_PLAIN:
+            word, digits = _word_before(line, at)
+            if word is None and digits is None or word in _NOT_PLAIN:
                 return None
             ends.append(at + 1)
             continue
@@ -261,10 +261,13 @@ def _word_before(line: str, at: int) -> tuple[str | None, str | None]:
     The match ends at ``at`` and holds no space, so it can only be the token before ``at``
     (the run of characters that are not spaces), whole: read at once, not searched for.
     """
-    start = at - len(line[max(0, at - _WORD_WINDOW): at].rsplit(None, 1)[-1]) if at and not line[at - 1].isspace() else at
-    if start == at or start == max(0, at - _WORD_WINDOW) and start and not line[start - 1].isspace():
-        return None, None  # no token, or one longer than the window: none that the pattern could match whole
-    token = line[start:at]
+    window = max(0, at - _WORD_WINDOW)
+    if at == window or line[at - 1].isspace():
+        return None, None  # no token ends at the stop
+    token = line[window:at].rsplit(None, 1)[-1]
+    start = at - len(token)
+    if start == window and start and not line[start - 1].isspace():
+        return None, None  # a token longer than the window, which the pattern cannot match whole
     if _PLAIN_WORD.fullmatch(token):
         return token, None
     if start >= 2 and line[start - 1] == " " and not line[start - 2].isspace() and _DIGITS.fullmatch(token):

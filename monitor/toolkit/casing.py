@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["INLINE_FLAGS", "Ending", "Quick", "caseless", "ending", "endings", "letter_first", "lowered", "openings", "quick"]
+__all__ = ["INLINE_FLAGS", "Ending", "Quick", "before_spaces", "caseless", "ending", "endings", "letter_first", "lowered", "openings", "quick"]
 
 #: an inline flag ("(?-i:IT)"), whose meaning lowercasing would change
 INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
@@ -168,7 +168,21 @@ def quick(pattern: re.Pattern[str]) -> Quick:
     """``pattern`` made fast: lowercase where it is case-insensitive (``caseless``), its
     alternatives opened with their letters (``letter_first``). Its matches are the original's,
     at the same places, but in lowercase text where it is case-insensitive (read the original
-    text at their offsets) and without their groups."""
+    text at their offsets) and without their groups.
+
+    Made once per pattern: the rules of the built-in plugins share half of theirs ("killed|dead|...").
+    """
+    if pattern not in _QUICK:
+        _QUICK[pattern] = _made_quick(pattern)
+    return _QUICK[pattern]
+
+
+#: every pattern ``quick`` has made fast (a plain dict: bounded by the patterns plugins declare, and
+#: kept when the toolkit's caches of text are cleared)
+_QUICK: dict[re.Pattern[str], Quick] = {}
+
+
+def _made_quick(pattern: re.Pattern[str]) -> Quick:
     source, lowercase = pattern.pattern, False
     if pattern.flags & re.IGNORECASE and not INLINE_FLAGS.search(source):
         source, lowercase = caseless(pattern).pattern, True
@@ -218,13 +232,16 @@ class Ending(NamedTuple):
         if self.lowercase:
             text = lowered(text)
         end = len(text) if end is None else end
-        if self.endings is not None:
-            last = end
-            while last > start and text[last - 1].isspace():
-                last -= 1
-            if not text.endswith(self.endings, start, last):
-                return None
+        if self.endings is not None and not text.endswith(self.endings, start, before_spaces(text, start, end)):
+            return None
         return self.pattern.search(text, start, end)
+
+
+def before_spaces(text: str, start: int, end: int) -> int:
+    """Where the spaces that end ``text[start:end]`` begin (``end`` where it ends with none)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def ending(pattern: re.Pattern[str]) -> Ending:

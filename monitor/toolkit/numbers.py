@@ -21,7 +21,7 @@ from text_to_num import text2num
 
 from ..records import Qualifier
 from . import keywords
-from .casing import Quick, caseless, ending, endings, letter_first
+from .casing import Quick, before_spaces, caseless, ending, endings, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -311,9 +311,8 @@ def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier,
     qualifier, increment = Qualifier.EXACT, False
     # "~", "≈", "c." or "ca." ends where the spaces before the amount begin: only the last few
     # characters before them need a look
-    window, spaces = max(0, start - _LOOK_BACK), start
-    while spaces > window and sentence[spaces - 1].isspace():
-        spaces -= 1
+    window = max(0, start - _LOOK_BACK)
+    spaces = before_spaces(sentence, window, start)
     if _QUALIFIED_ENDINGS is not None and not lowered.endswith(_QUALIFIED_ENDINGS, window, spaces):
         return qualifier, increment, start  # no word or sign that could qualify it ends before it: the common case
     tilde = _TILDE.search(sentence, max(window, spaces - 3), start)

@@ -163,16 +163,6 @@ _FROM_NORTH_KOREA_QUICK = quick(re.compile(rf"\b(?:from|by)\s+(?:{NORTH_KOREA.pa
 _NORTH_KOREA_QUICK = quick(NORTH_KOREA)
 
 
-def _quick(pattern: re.Pattern[str]) -> Quick:
-    """``pattern`` made fast (``casing.quick``), once."""
-    if pattern not in _QUICK:
-        _QUICK[pattern] = quick(pattern)
-    return _QUICK[pattern]
-
-
-_QUICK: dict[re.Pattern[str], Quick] = {}
-
-
 def _compiled(pattern: str | tuple[str, ...] | None) -> Quick | re.Pattern[str] | _AllOf | None:
     """A rule's pattern, case-insensitive: run lowercase on the lowercased text where it can be, each
     alternative opened with its letter, which the search skips to (``casing.quick``)."""
@@ -271,7 +261,7 @@ class Counted:
             self._compiled[name] = _compiled(getattr(self, name))
         self._compiled["requires"] = tuple(_compiled(p) for p in self.requires)
         self._compiled["noun_word"] = _compiled(rf"\b(?:{self.noun})\b") if self.noun else None
-        self._compiled["subject"] = _quick(self.subject) if self.subject is not None else None
+        self._compiled["subject"] = quick(self.subject) if self.subject is not None else None
 
     def _paragraph_about_others(self, paragraph: str) -> bool:
         """Whether ``paragraph`` (the sentences before this one), never naming the subject, is about others.
@@ -841,7 +831,7 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
 def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
     """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
     found = []
-    for match in _quick(subject).finditer(text):
+    for match in quick(subject).finditer(text):
         found.append(text[match.start(): match.end()])
         if len(found) == times:
             return found[0]
@@ -851,7 +841,7 @@ def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
 @lru_cache(maxsize=16)
 def _names(subject: re.Pattern[str], text: str) -> bool:
     """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
-    return _quick(_hint(subject)).search(text) is not None
+    return quick(_hint(subject)).search(text) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -478,7 +478,7 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
     automaton or is searched for as it is."""
     from monitor.plugins import make_plugin_manager
     from monitor.toolkit import Counted, Detector, keywords
-    from monitor.toolkit.casing import openings
+    from monitor.toolkit.casing import openings, quick
 
     pm = make_plugin_manager(None, entry_points=False)
     detectors = [value for plugin in pm.get_plugins() for value in vars(plugin).values() if isinstance(value, Detector)]
@@ -488,6 +488,16 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
     detectors.append(unanchored)
     # a plugin loaded again registers the same keywords, which keep their bit
     assert keywords.register(detectors[0]._quick_keywords) == detectors[0]._keyword_bit
+    # a case-sensitive pattern (a subject's name) is found by its openings in lowercase, and
+    # matched as written; one with an inline flag is searched for
+    capitals = quick(re.compile(r"\bKremlin\b|Pyongyang(?:'s)?|\bDPRK\b"))
+    keywords.register(capitals)
+    assert keywords._patterns[capitals][1] == ("dprk", "kremlin", "pyongyan")
+    flagged = quick(re.compile(r"(?i:kremlin)|DPRK"))
+    keywords.register(flagged)
+    assert keywords._patterns[flagged][1] is None
+    assert keywords.named("the KREMLIN said") & keywords.register(capitals) == 0
+    assert keywords.named("the KREMLIN said") & keywords.register(flagged) != 0
     lines = _data_lines()
     texts = [*lines, *(line.upper() for line in lines[::7]), *(line.replace(" ", "") for line in lines[::5]), "", "ĲSTANBUL"]
     # and the toolkit's own patterns found in the same pass: number words, "three of those"

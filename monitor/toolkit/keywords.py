@@ -5,8 +5,10 @@ Every detector asks of every line with a number whether it names one of its keyw
 seven detectors would read each line seven times. ``named(text)`` reads it once for all of
 them: an Aho-Corasick automaton (ahocorasick_rs) finds every place where one of the keywords'
 openings occurs (``casing.openings``: "troop", "soldier", "kill" ...), and a detector's
-pattern is matched at those places only, until it has matched once. A detector whose
-keywords have no such openings is searched for as before. The answer has one bit per
+pattern is matched at those places only, until it has matched once. A case-sensitive
+pattern ("North Korea", a subject's name) is found alike: the automaton finds its openings in
+lowercase, and it is matched on the text as written. A pattern whose keywords have no such
+openings is searched for as before. The answer has one bit per
 detector (``register`` gives each its bit), and is the same as each pattern's ``search``.
 """
 
@@ -18,7 +20,7 @@ from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
-from .casing import Quick, lowered, openings
+from .casing import INLINE_FLAGS, Quick, lowered, openings
 
 __all__ = ["named", "register"]
 
@@ -43,10 +45,25 @@ def register(pattern: Quick) -> int:
     global _index
     with _lock:
         if pattern not in _patterns:
-            _patterns[pattern] = (len(_patterns), openings(pattern.pattern) if pattern.lowercase else None)
+            _patterns[pattern] = (len(_patterns), _openings(pattern))
             _index = None
             named.cache_clear()
         return 1 << _patterns[pattern][0]
+
+
+def _openings(pattern: Quick) -> tuple[str, ...] | None:
+    """The lowercase texts the automaton finds where ``pattern`` may match (``casing.openings``), or None.
+
+    A case-sensitive pattern's openings are lowercased as ``lowered`` lowercases the text, so
+    that one opens wherever the pattern's does. An inline flag ("(?i:...)") could make a
+    letter match in another case than the parser shows it: such a pattern is searched for.
+    """
+    if pattern.lowercase:
+        return openings(pattern.pattern)
+    if INLINE_FLAGS.search(pattern.pattern.pattern):
+        return None
+    found = openings(pattern.pattern)
+    return None if found is None else tuple(dict.fromkeys(lowered(text) for text in found))
 
 
 def _built() -> _Index:
@@ -87,7 +104,7 @@ def named(text: str) -> int:
             if not bits & ~found:
                 continue  # every pattern with this opening has been found already
             for bit, pattern in patterns:
-                if not found & bit and pattern.pattern.match(lowercase, start) is not None:
+                if not found & bit and pattern.pattern.match(lowercase if pattern.lowercase else text, start) is not None:
                     found |= bit
             if (found & index.anchored) == index.anchored:
                 break

@@ -422,6 +422,7 @@ class Detector:
     _quick_keywords: Quick  # ``keywords`` made fast (``casing.quick``): lowercase, each word opened with its letter
     _keyword_bit: int  # its bit in ``keywords.named``, which reads a text for every detector's keywords at once
     _subjects: tuple[re.Pattern[str] | None, ...]
+    _subject_bits: tuple[int, ...]  # each subject's bit in ``keywords.named`` (of ``_hint``; 0 for None)
     _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
     _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
@@ -432,6 +433,10 @@ class Detector:
         object.__setattr__(self, "_quick_keywords", quick(self.keywords))
         object.__setattr__(self, "_keyword_bit", keywords_index.register(self._quick_keywords))
         object.__setattr__(self, "_subjects", tuple({rule.subject for rule in rules}))
+        # whether an article names a subject is read in the same pass as the keywords
+        object.__setattr__(self, "_subject_bits", tuple(
+            0 if subject is None else _subject_bit(subject) for subject in self._subjects
+        ))
         # rules that differ in what else they ask often count the same noun ("troops|soldiers|..."):
         # it is looked for once per amount
         nouns = {rule._noun.pattern: rule._noun for rule in reversed(rules) if rule._noun is not None}
@@ -452,9 +457,7 @@ class Detector:
 
     def figures(self, article: Article) -> list[Figure]:
         """Every figure the rules find in the article's text, then in its title."""
-        text = article.text
-        if article.title and article.title not in text:
-            text = f"{text}\n{article.title}"
+        text = _whole_text(article.title, article.text)
         # no figure without the subject and a keyword somewhere in the text (a table row or a line
         # without its footnote may name a keyword its text does not, but its figures would not
         # count): most articles are about other things, and most about North Korea's arms name
@@ -465,8 +468,7 @@ class Detector:
         # an article that names the subject (and Russia) again and again is about it throughout: a
         # briefing transcript's "On missiles, the assessment was more than 200" needs no fresh
         # "North Korea" or "to Russia"
-        headline = "\n".join([_headline(article.title, article.text), *(named for subject in (*self._subjects, _RUSSIA)
-                                                     if subject is not None and (named := _named_often(subject, text)))])
+        headline = _headline(article.title, article.text, text, (*self._subject_bits, _RUSSIA_BIT))
         previous, earlier = "", {}
         lead = ""  # a list's items share the subject of the line that opens the list, and of each other
         question = ""  # a Q&A heading ("How many troops are in Russia?") names what its answer counts
@@ -644,7 +646,7 @@ class Detector:
         Every rule needs its subject in the sentence, the one before or the headline,
         so an article that never names it has no figure; most articles stop here.
         """
-        return None in self._subjects or any(_names(subject, text) for subject in self._subjects)
+        return None in self._subjects or any(keywords_index.named(text) & bit for bit in self._subject_bits)
 
     @staticmethod
     def _figure(
@@ -823,25 +825,52 @@ _RUSSIA = re.compile(r"\b(?:Russia|Moscow|Kremlin)\b")
 _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG|North|Kim|KPA|NK")
 
 
+#: each subject made fast (``quick``), by its bit in ``keywords.named`` (``_subject_bit``)
+_SUBJECT_OF_BIT: dict[int, Quick] = {}
+
+
 def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
+    """``subject``, or a fast superset of it: what says whether an article may name it."""
     return _NORTH_KOREA_HINT if subject is NORTH_KOREA else subject
 
 
+def _subject_bit(subject: re.Pattern[str]) -> int:
+    """The bit of ``subject`` (of its ``_hint``) in ``keywords.named``: whether a text may name it is read
+    in the same pass as every detector's keywords, and the subject is known by its bit (a compiled
+    pattern is no cheap key: hashing one walks its code)."""
+    bit = keywords_index.register(quick(_hint(subject)))
+    _SUBJECT_OF_BIT[bit] = quick(subject)
+    return bit
+
+
+_RUSSIA_BIT = _subject_bit(_RUSSIA)
+
+
+@lru_cache(maxsize=4)
+def _whole_text(title: str, text: str) -> str:
+    """The article's text, and its title where the text does not hold it; cached, so that every
+    detector reads the same string (hashed once, where each cache asks for it)."""
+    return f"{text}\n{title}" if title and title not in text else text
+
+
 @lru_cache(maxsize=16)
-def _named_often(subject: re.Pattern[str], text: str, times: int = 3) -> str:
-    """How ``text`` names ``subject`` where it does so ``times`` times or more, else ""."""
+def _headline(title: str, text: str, whole: str, subjects: tuple[int, ...]) -> str:
+    """The opening (``_opening``), and how the whole text (``whole``: ``_whole_text``) names each
+    of ``subjects`` (their bits, ``_subject_bit``) where it does so again and again; cached, as
+    most detectors share their subjects."""
+    named = keywords_index.named(whole)
+    return "\n".join([_opening(title, text), *(often for bit in subjects if named & bit and (often := _named_often(bit, whole)))])
+
+
+@lru_cache(maxsize=16)
+def _named_often(subject: int, text: str, times: int = 3) -> str:
+    """How ``text`` names ``subject`` (its bit, ``_subject_bit``) where it does so ``times`` times or more, else ""."""
     found = []
-    for match in quick(subject).finditer(text):
+    for match in _SUBJECT_OF_BIT[subject].finditer(text):
         found.append(text[match.start(): match.end()])
         if len(found) == times:
             return found[0]
     return ""
-
-
-@lru_cache(maxsize=16)
-def _names(subject: re.Pattern[str], text: str) -> bool:
-    """Whether ``text`` may name ``subject`` anywhere; cached, as every detector asks it of the same article."""
-    return quick(_hint(subject)).search(text) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -867,11 +896,12 @@ def _points_back(text: str) -> bool:
     return _POINTS_BACK_DIGITS.search(lowercase) is not None or keywords_index.named(text) & _POINTS_BACK_WORDS_BIT != 0
 
 
+#: the count's nouns, as plain text (the engine skips to their letters)
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 
 @lru_cache(maxsize=4)
-def _headline(title: str, text: str) -> str:
+def _opening(title: str, text: str) -> str:
     """The title and the first three paragraphs: what the whole article is about.
 
     A long feature names North Korea in its opening and then speaks of "the men" or "them"

@@ -157,6 +157,14 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if at in inside:
             continue  # the "." of "U." in "U.S."
         after = line[at + 1: at + 3]
+        if after[:1] == " " and "A" <= after[1:2] <= "Z" and at not in initials:
+            # the most common stop, "troops. The", decided at once: after a plain word that is no
+            # abbreviation, month or roman numeral (nor a capital alone: a word has two letters),
+            # and before a capitalised word, none of the cases below can apply
+            word = _word_before(line, at)[0]
+            if word is not None and word not in _NOT_PLAIN and _NEXT_WORD.match(line, at + 1) is not None:
+                ends.append(at + 1)
+                continue
         if after[:1].isdigit() and line[at - 1: at].isdigit():
             continue  # "1.2 million"
         if after[:1] == " " and after[1:2].islower():

@@ -36,24 +36,17 @@ def caseless(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(source, pattern.flags & ~re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def lowered(text: str) -> str:
     """``text`` in lowercase, character for character, so that every offset in it is one in ``text``.
 
-    Cached, as every detector reads the same lines and sentences; a whole article apart, the last
-    few only.
+    Cached, as every detector reads the same lines and sentences (and the whole article); the
+    cache is bounded by its number of texts, most of them lines and sentences.
     """
-    return _lowered_line(text) if len(text) <= 2000 else _lowered_article(text)
-
-
-def _lowered(text: str) -> str:
     lowercase = text.lower()
     if len(lowercase) == len(text):
         return lowercase
     return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)  # "İ" is two in lowercase
-
-
-_lowered_line = lru_cache(maxsize=4096)(_lowered)
-_lowered_article = lru_cache(maxsize=4)(_lowered)
 
 
 def letter_first(source: str) -> str:
@@ -232,7 +225,8 @@ class Ending(NamedTuple):
         if self.lowercase:
             text = lowered(text)
         end = len(text) if end is None else end
-        if self.endings is not None and not text.endswith(self.endings, start, before_spaces(text, start, end)):
+        # (the window without its spaces at the end, as ``before_spaces`` finds them, cut in one step)
+        if self.endings is not None and not text[start:end].rstrip().endswith(self.endings):
             return None
         return self.pattern.search(text, start, end)
 

@@ -475,18 +475,20 @@ class Detector:
         chain = ""  # "It has also sent manpower.": the sentence a pronoun opening the one before refers to
         was_item = False
         opening_names_keyword = None  # whether the opening names a keyword, worked out when first needed
-        for line, is_item, number, opens_with_pronoun, asks in _lines(text):
+        for line, is_item, number, opens_with_pronoun, asks, named in _lines(text):
             lead = f"{lead}\n{line}"[-1000:] if is_item else line
             # a line that names none of the nouns may still go on from the figures of the line
             # before ("- Of those, 11,000 were sent in 2024") or count, as "that figure", a noun
             # the line before names
             going_on = bool(earlier) and number
-            worth_reading = number and self._has_keyword(line)
+            worth_reading = number and named & self._keyword_bit != 0
             # "as many as three of the systems had been delivered": the kind named in the opening
             if number and not worth_reading and opening_names_keyword is None:
                 opening_names_keyword = self._has_keyword(headline)
             points_back = number and not worth_reading and opening_names_keyword and _points_back(line)
-            if not worth_reading and not going_on and not points_back and not (number and self._refers_back(line, previous)):
+            # a line with a number may count, as "that figure" or "the total", a noun the line before names
+            if not worth_reading and not going_on and not points_back and not (
+                    number and _names_a_count(line) and self._has_keyword(previous)):
                 chain = previous if opens_with_pronoun else ""
                 previous, earlier = line, {}  # a skipped paragraph still gives the next its subject
                 question = line.strip() if asks else question
@@ -507,14 +509,15 @@ class Detector:
                 if has_number(sentence.text) and (
                     earlier or going_on
                     or (worth_reading and (len(sentences) == 1 or self._has_keyword(sentence.text)))
-                    or self._refers_back(sentence.text, previous) or self._refers_back(sentence.text, question)
+                    # "that figure", "the total": a noun the sentence before or the question names
+                    or _names_a_count(sentence.text) and (self._has_keyword(previous) or self._has_keyword(question))
                     or ((worth_reading or points_back) and _points_back(sentence.text))
                 ):
                     context = f"{previous}\n{chain}\n{paragraph}\n{question}\n{headline}"
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
                 figures.extend(found)
                 chain = previous if _PRONOUN_OPENING.match(sentence.text) and not names_other_country(sentence.text) else ""
-                previous, earlier = sentence.text, {f.metric: f for f in found}
+                previous, earlier = sentence.text, {f.metric: f for f in found} if found else {} if found else {}
                 # the earlier sentences of a paragraph keep its subject: "the regime", "them"
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
             if asks:
@@ -635,10 +638,6 @@ class Detector:
             if rule.accepts(text, previous, quantity, "", quantity.end, paragraph=paragraph, named=last):
                 return _make_figure(rule, text, quantity)
         return None
-
-    def _refers_back(self, text: str, previous: str) -> bool:
-        """Whether ``text`` may count, as "that figure" or "the total", a noun the text before names."""
-        return has_number(text) and _names_a_count(text) and self._has_keyword(previous)
 
     def _names_subject(self, text: str) -> bool:
         """Whether the text may name a rule's subject.
@@ -778,6 +777,7 @@ class _Line(NamedTuple):
     number: bool  # holds anything that could be an amount
     opens_with_pronoun: bool  # "It has also sent manpower."
     asks: bool  # a Q&A heading: "How many troops are in Russia?"
+    named: int  # the keywords it names (``keywords.named``), which every detector asks
 
 
 @lru_cache(maxsize=4)
@@ -795,7 +795,7 @@ def _lines(text: str) -> tuple[_Line, ...]:
         if "[" in line:
             line = _FOOTNOTE.sub("", line)  # "... in Kursk Oblast.[1] Budanov stated": a reference, not text
         lines.append(_Line(line, bool(_LIST_ITEM.match(line)), has_number(line), bool(_PRONOUN_OPENING.match(line)),
-                           _asks(line)))
+                           _asks(line), keywords_index.named(line)))
     return tuple(lines)
 
 
@@ -881,7 +881,8 @@ def _names_a_count(text: str) -> bool:
     pattern, which tries every "the" and "that" of the line, need not run.
     """
     lowercase = lowered(text)
-    if not any(noun in lowercase for noun in _COUNT_NOUNS):
+    if not ("figure" in lowercase or "number" in lowercase or "total" in lowercase or "tally" in lowercase
+            or "count" in lowercase or "estimate" in lowercase):
         return False
     return _ANAPHOR_HINT_QUICK.search(text) is not None
 
@@ -897,7 +898,6 @@ def _points_back(text: str) -> bool:
 
 
 #: the count's nouns, as plain text (the engine skips to their letters)
-_COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 
 @lru_cache(maxsize=4)

@@ -319,9 +319,10 @@ class Counted:
                 break
         return found
 
-    def noun_before(self, sentence: str, quantity: Quantity) -> bool:
-        """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000")."""
-        around = _around(sentence, quantity.start, quantity.number_start, quantity.end)
+    def noun_before(self, sentence: str, quantity: Quantity, around: _Around | None = None) -> bool:
+        """Whether a noun phrase of this rule ends right before ``quantity`` ("a force of 12,000");
+        ``around``: the words around it (``_around``), where the caller has them."""
+        around = around or _around(sentence, quantity.start, quantity.number_start, quantity.end)
         if self._before is None or not around.no_noun:
             return False
         found = self._before.search(around.left)
@@ -561,7 +562,7 @@ class Detector:
                     # figure without a noun after the amount is found already, and only a rule's
                     # noun after it could take the amount from that one
                     continue
-                candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun)
+                candidate = self._figure(rule, text, previous, quantity, False, paragraph, noun, around)
                 if candidate is None:
                     continue
                 if noun is not None:
@@ -579,7 +580,7 @@ class Detector:
             ):
                 figure = next(
                     (f for rule in self.rules
-                     if rule.metric in carried_from and (f := self._figure(rule, text, previous, quantity, True, paragraph))),
+                     if rule.metric in carried_from and (f := self._figure(rule, text, previous, quantity, True, paragraph, None, around))),
                     None,
                 )
             if figure is None:
@@ -587,7 +588,7 @@ class Detector:
             if figure is not None:
                 found.append(figure)
                 matched[figure.metric] = here[figure.metric] = quantity
-            elif not _around(text, quantity.start, quantity.number_start, quantity.end).no_noun:
+            elif not around.no_noun:
                 other_noun = True
         return found
 
@@ -650,20 +651,21 @@ class Detector:
     @staticmethod
     def _figure(
         rule: Counted, text: str, previous: str, quantity: Quantity, carried: bool, paragraph: str = "",
-        noun: re.Match[str] | None = None,
+        noun: re.Match[str] | None = None, around: _Around | None = None,
     ) -> Figure | None:
         """The figure ``rule`` reads at ``quantity``, or None.
 
         ``noun``: the rule's noun right after the amount (``Counted.noun_after``), as the caller
-        found it; ``carried``: the noun is an earlier figure's of the same rule ("... and another 3,000").
+        found it; ``carried``: the noun is an earlier figure's of the same rule ("... and another 3,000");
+        ``around``: the words around the amount (``_around``), where the caller has them.
         """
-        around = _around(text, quantity.start, quantity.number_start, quantity.end)
+        around = around or _around(text, quantity.start, quantity.number_start, quantity.end)
         if carried:
             noun = None
         labelled = False
         if noun is not None:
             modifiers, tail = noun.group("mods"), noun.end()
-        elif not carried and rule.noun_before(text, quantity):
+        elif not carried and rule.noun_before(text, quantity, around):
             modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
                 quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"

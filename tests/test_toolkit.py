@@ -558,3 +558,17 @@ def test_the_word_before_a_stop_is_read_as_its_pattern_finds_it() -> None:
             found = sentences._WORD_BEFORE.search(line, max(0, at - sentences._WORD_WINDOW), at)
             expected = (found.group("word"), found.group("number")) if found else (None, None)
             assert sentences._word_before(line, at) == expected, (line, at)
+
+
+def test_the_toolkits_examples_hold() -> None:
+    """The examples in the toolkit's docstrings (``>>>``) give what they show."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    import monitor.toolkit
+
+    for info in pkgutil.iter_modules(monitor.toolkit.__path__):
+        module = importlib.import_module(f"monitor.toolkit.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__

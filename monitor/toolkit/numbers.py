@@ -7,7 +7,7 @@ count is left out: years, dates, times, money, percentages, scores ("4-0"),
 model names ("KN-23", "IL-76"), ordinals, "No. 3", counters ("0 / 300") and
 vague amounts ("thousands", "a dozen", "several").
 
->>> [(q.value, q.qualifier, q.increment) for q in find_quantities("over 11,000 troops and another 3,000")]
+>>> [(q.value, str(q.qualifier), q.increment) for q in find_quantities("over 11,000 troops and another 3,000")]
 [(11000, 'more_than', False), (3000, 'exact', True)]
 """
 
@@ -78,6 +78,9 @@ HAS_NUMBER = re.compile(rf"{_STARTS}(?:\d|\b(?:{_WORD}|half|a\s+(?:{_SCALES}))\b
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(letter_first(rf"\b(?:{_UNITS}|{_TENS}|{_SCALES}|half)\b"))
 _NUMBER_WORD_BIT = keywords.register(Quick(_NUMBER_WORD, lowercase=True))
+#: ``_QUANTITY_STARTS`` for a sentence that names no number word (``_NUMBER_WORD``, which the keyword
+#: pass tells): a digit, a word that opens a range, or "a quarter"; it stops at far fewer letters
+_QUANTITY_STARTS_NO_WORD = re.compile(r"\d(?<!\w.)|" + letter_first(r"\b(?:between|from|somewhere|anywhere|an?\s+quarter)\b"))
 
 
 @lru_cache(maxsize=4096)
@@ -114,6 +117,8 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 #: "KN-23-", "2024-25", "4-0": a dash and a digit right after an amount
 _DASH_DIGIT = re.compile(r"-\d")
 _DIGITS_AND_REST = re.compile(rf"^({_DIGITS})\s*(.*)$")
+#: digits in groups of three ("11,000"): read as an integer at once
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 _TILDE = re.compile(r"(?:~|≈|\bc\.|\bca\.)\s*$")
 #: a sign before an amount, as tables and social posts write qualifiers: ">28,000", "≥ 200", "<100"
 _SIGN = re.compile(r"(?:(?P<more_than>(?<![-=])>|&gt;)|(?P<at_least>≥|>=)|(?P<up_to><|≤|<=|&lt;))\s?$")  # not "->"
@@ -160,7 +165,7 @@ def find_quantities(sentence: str) -> list[Quantity]:
     A count is whole unless scaled: "1.2 million" is one, "3.2" (a section number) or
     "2.8" (of a percentage) is not.
 
-    >>> [(q.value, q.value_max, q.qualifier) for q in find_quantities("between 1,000 and 3,000 workers")]
+    >>> [(q.value, q.value_max, str(q.qualifier)) for q in find_quantities("between 1,000 and 3,000 workers")]
     [(1000, 3000, 'range')]
     >>> find_quantities("The 4-0 win in 2024 cost $3 billion, 30% more, on May 29.")
     []
@@ -175,7 +180,8 @@ def _quantities(sentence: str) -> tuple[Quantity, ...]:
     position = 0
     # the case-insensitive patterns run, lowercase, on the lowercased sentence: the same matches, faster
     lowered = lowered_text(sentence)
-    while (opening := _QUANTITY_STARTS.search(lowered, position)) is not None:
+    starts = _QUANTITY_STARTS if keywords.named(sentence) & _NUMBER_WORD_BIT else _QUANTITY_STARTS_NO_WORD
+    while (opening := starts.search(lowered, position)) is not None:
         match = _QUANTITY_LOWER.match(lowered, opening.start())
         if match is None:
             position = opening.start() + 1
@@ -198,8 +204,13 @@ def parse_amount(text: str) -> int | float | None:
     ...                            "1.5m", "35K", "eleven", "twenty-five thousand")]
     [11000, 9000000, 9000000, 1000000, 500000, 1500000, 35000, 11, 25000]
     """
-    if len(text) <= 15 and text.isascii() and text.isdigit():
-        return int(text)  # "11000", the most common form (read as a float below, which is exact to 15 digits)
+    if len(text) <= 19 and text.isascii():
+        # "11000" and "11,000", the most common forms, at most 15 digits (as read as a float below,
+        # which is exact to 15 digits)
+        if text.isdigit() and len(text) <= 15:
+            return int(text)
+        if _GROUPED.fullmatch(text):
+            return int(text.replace(",", ""))
     text = " ".join(text.lower().replace("-", " ").split())
     multiplier = 1.0
     if text.startswith(("half ", "a half ")):

@@ -914,9 +914,12 @@ def _opening(title: str, text: str) -> str:
     return "\n".join([title, *(line[:400] for line in lines)])
 
 
+_CLAUSE_END = re.compile(r",\s|;\s|\s[—–-]\s|—")
+
+
 def _clause_end(sentence: str, position: int) -> int:
     """Where the clause holding ``position`` ends: a comma, a semicolon or a dash after it."""
-    found = re.compile(r",\s|;\s|\s[—–-]\s|—").search(sentence, position)
+    found = _CLAUSE_END.search(sentence, position)
     return found.start() if found else len(sentence)
 
 

@@ -131,7 +131,9 @@ _DIGIT_BEFORE = re.compile(r"(?<!\S)[0-9]$")
 #: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
 _NEXT_NUMBER = re.compile(r" (?P<digits>[0-9]+)(?=\s|$)")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
-_INITIALS = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.)+")  # the first capital after no letter or stop
+#: (found from their first stop, which the search skips to: a match starts one character before it,
+#: at the first capital, which follows no letter or stop)
+_INITIALS = re.compile(r"\.(?<=(?<![\w.])[A-Z]\.)(?:[A-Z]\.)+")
 #: a capital letter or a roman numeral alone before a stop: "N. Korea", "II. How it began"
 _LETTER_BEFORE = re.compile(
     r"(?<!\S)(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"
@@ -146,12 +148,12 @@ _WORD_WINDOW = 40
 
 def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
     """syntok's sentences of ``line`` where every stop is plain, or None where syntok must judge."""
-    asides = [aside.start() for aside in _ASIDE.finditer(line)]
+    asides = [aside.start() for aside in _ASIDE.finditer(line)] if "(" in line or "[" in line else []
     if _NEEDS_SYNTOK.search(_ASIDE.sub("", line) if asides else line):
         return None
     ends = []
     initials = {match.end() - 1: match for match in _INITIALS.finditer(line)}
-    inside = {at for match in initials.values() for at in range(match.start(), match.end() - 1)}
+    inside = {at for match in initials.values() for at in range(match.start() - 1, match.end() - 1)}
     for stop in _TERMINAL.finditer(line):
         at = stop.start()
         if at in inside:

@@ -16,7 +16,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["INLINE_FLAGS", "Ending", "Quick", "before_spaces", "caseless", "ending", "endings", "letter_first", "lowered", "openings", "quick"]
+__all__ = [
+    "INLINE_FLAGS", "Ending", "Quick", "before_spaces", "by_last", "caseless", "ending", "endings", "letter_first", "lowered",
+    "openings", "quick",
+]
 
 #: an inline flag ("(?-i:IT)"), whose meaning lowercasing would change
 INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
@@ -220,15 +223,28 @@ class Ending(NamedTuple):
     pattern: re.Pattern[str]
     endings: tuple[str, ...] | None
     lowercase: bool  # searched in the lowercased text
+    by_last: dict[str, tuple[str, ...]] | None = None  # ``endings`` by their last character (``by_last``)
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         if self.lowercase:
             text = lowered(text)
         end = len(text) if end is None else end
-        # (the window without its spaces at the end, as ``before_spaces`` finds them, cut in one step)
-        if self.endings is not None and not text[start:end].rstrip().endswith(self.endings):
-            return None
+        if self.by_last is not None:
+            # the window without its spaces at the end (as ``before_spaces`` finds them), tested
+            # against the endings that end with its last character
+            window = text[start:end].rstrip()
+            if not window or not window.endswith(self.by_last.get(window[-1], ())):
+                return None
         return self.pattern.search(text, start, end)
+
+
+def by_last(texts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``texts`` grouped by their last character: a text ends with one of them only if it ends with
+    one of those that end as it does, which one ``str.endswith`` of a few tells."""
+    grouped: dict[str, list[str]] = {}
+    for text in texts:
+        grouped.setdefault(text[-1], []).append(text)
+    return {last: tuple(group) for last, group in grouped.items()}
 
 
 def before_spaces(text: str, start: int, end: int) -> int:
@@ -244,7 +260,8 @@ def ending(pattern: re.Pattern[str]) -> Ending:
     lowercase = bool(pattern.flags & re.IGNORECASE) and not INLINE_FLAGS.search(pattern.pattern)
     if lowercase:
         pattern = caseless(pattern)
-    return Ending(pattern, endings(pattern), lowercase)
+    found = endings(pattern)
+    return Ending(pattern, found, lowercase, None if found is None else by_last(found))
 
 
 def _texts(pattern: re.Pattern[str], longest: int, *, backwards: bool, shortest: int) -> tuple[str, ...] | None:

@@ -21,7 +21,7 @@ from text_to_num import text2num
 
 from ..records import Qualifier
 from . import keywords
-from .casing import Quick, before_spaces, caseless, ending, endings, letter_first
+from .casing import Quick, before_spaces, by_last, caseless, ending, endings, letter_first
 from .casing import lowered as lowered_text
 from .words import BESIDES, INCREMENT_AFTER, INCREMENT_BEFORE, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
@@ -315,6 +315,7 @@ def _union(*texts: tuple[str, ...] | None) -> tuple[str, ...] | None:
 #: how every sign or word that qualifies an amount or adds it to another ends ("~", ">", "about",
 #: "more than", "another"), to be found in the lowercased text before the amount's spaces
 _QUALIFIED_ENDINGS = _union(endings(_TILDE), endings(_SIGN), _QUALIFIER_BEFORE_LOWER.endings, _INCREMENT_BEFORE_LOWER.endings)
+_QUALIFIED_BY_LAST = by_last(_QUALIFIED_ENDINGS) if _QUALIFIED_ENDINGS is not None else None
 
 
 def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:
@@ -324,7 +325,8 @@ def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier,
     # characters before them need a look
     window = max(0, start - _LOOK_BACK)
     spaces = before_spaces(sentence, window, start)
-    if _QUALIFIED_ENDINGS is not None and not lowered.endswith(_QUALIFIED_ENDINGS, window, spaces):
+    if _QUALIFIED_BY_LAST is not None and not (
+            spaces > window and lowered.endswith(_QUALIFIED_BY_LAST.get(lowered[spaces - 1], ()), window, spaces)):
         return qualifier, increment, start  # no word or sign that could qualify it ends before it: the common case
     tilde = _TILDE.search(sentence, max(window, spaces - 3), start)
     if tilde:  # "~600", "c. 600"

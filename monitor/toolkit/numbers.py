@@ -316,6 +316,9 @@ def _union(*texts: tuple[str, ...] | None) -> tuple[str, ...] | None:
 #: "more than", "another"), to be found in the lowercased text before the amount's spaces
 _QUALIFIED_ENDINGS = _union(endings(_TILDE), endings(_SIGN), _QUALIFIER_BEFORE_LOWER.endings, _INCREMENT_BEFORE_LOWER.endings)
 _QUALIFIED_BY_LAST = by_last(_QUALIFIED_ENDINGS) if _QUALIFIED_ENDINGS is not None else None
+#: the characters "~", "c." and the signs (">", "&gt;") end with
+_TILDE_LAST, _SIGN_LAST = (None if found is None else frozenset(text[-1] for text in found)
+                           for found in (endings(_TILDE), endings(_SIGN)))
 
 
 def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:
@@ -328,18 +331,22 @@ def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier,
     if _QUALIFIED_BY_LAST is not None and not (
             spaces > window and lowered.endswith(_QUALIFIED_BY_LAST.get(lowered[spaces - 1], ()), window, spaces)):
         return qualifier, increment, start  # no word or sign that could qualify it ends before it: the common case
-    tilde = _TILDE.search(sentence, max(window, spaces - 3), start)
+    # a sign ends where the spaces begin (a sign at most one space before the amount): looked for
+    # only where the character there is one a sign can end with
+    last = sentence[spaces - 1] if spaces > window else ""
+    tilde = _TILDE.search(sentence, max(window, spaces - 3), start) if _TILDE_LAST is None or last in _TILDE_LAST else None
     if tilde:  # "~600", "c. 600"
         return Qualifier.ABOUT, False, tilde.start()
-    sign = _SIGN.search(sentence, max(0, start - 5), start)
+    sign = _SIGN.search(sentence, max(0, start - 5), start) if _SIGN_LAST is None or last in _SIGN_LAST else None
     if sign:
         return Qualifier(sign.lastgroup), False, sign.start()
     for _ in range(3):
         window = max(0, start - _LOOK_BACK)
-        found = _QUALIFIER_BEFORE_LOWER.search(lowered, window, start)
-        if found and qualifier is Qualifier.EXACT:
-            qualifier, start = Qualifier(found.lastgroup), found.start()
-            continue
+        if qualifier is Qualifier.EXACT:  # one qualifier: once found, only increments are looked for
+            found = _QUALIFIER_BEFORE_LOWER.search(lowered, window, start)
+            if found:
+                qualifier, start = Qualifier(found.lastgroup), found.start()
+                continue
         found = _INCREMENT_BEFORE_LOWER.search(lowered, window, start)
         if found and not increment:
             # "apart from the soldiers, another 8,000 laborers": another kind, not more of the same

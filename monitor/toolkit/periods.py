@@ -44,11 +44,16 @@ _SPANS = [
     ("in", "idtfo", rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),
     ("as_written", "eflpscotn", rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
 ]
+#: words without which a pattern of ``_SPANS`` cannot match (by its place there): "between",
+#: "from", a dash between two months, "since"; the others are told by their quick forms
+_NEEDS: dict[int, tuple[str, ...]] = {0: ("between",), 1: ("from",), 2: ("-", "–"), 4: ("since",)}
 #: run lowercase on the lowercased sentence (``casing``): the same matches at the same places, faster;
-#: each is run only where its quick form (``casing.quick``) finds something
+#: each is run only where the words it needs (``_NEEDS``) occur, or where its quick form
+#: (``casing.quick``) finds something, from there
 _PATTERNS = [
-    (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)), quick(re.compile(pattern, re.IGNORECASE)).pattern)
-    for kind, letters, pattern in _SPANS
+    (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)),
+     None if place in _NEEDS else quick(re.compile(pattern, re.IGNORECASE)).pattern, _NEEDS.get(place, ()))
+    for place, (kind, letters, pattern) in enumerate(_SPANS)
 ]
 #: what every period phrase holds: a year, a month (its first three letters) or the word "year";
 #: most sentences hold none, and then no pattern need run
@@ -76,10 +81,17 @@ def _periods(sentence: str) -> tuple[Period, ...]:
     lowercase = lowered(sentence)
     if not _HINT.pattern.search(lowercase):
         return ()
-    for kind, pattern, quick_form in _PATTERNS:
-        if quick_form.search(lowercase) is None:
-            continue
-        for match in pattern.finditer(lowercase):
+    for kind, pattern, quick_form, needs in _PATTERNS:
+        if quick_form is None:
+            if not any(word in lowercase for word in needs):
+                continue
+            first = 0
+        else:
+            hit = quick_form.search(lowercase)
+            if hit is None:
+                continue
+            first = hit.start()  # no match opens before the quick form's first
+        for match in pattern.finditer(lowercase, first):
             if any(p.start <= match.start() < p.end or match.start() <= p.start < match.end() for p in found):
                 continue
             found.append(Period(_normalised(kind, match, sentence), match.start(), match.end()))
@@ -119,12 +131,17 @@ _YEAR_AT = re.compile(r"(?:19|20)\d\d\b")
 
 
 def _clause(sentence: str, position: int) -> tuple[int, int]:
-    separators = [m.end() for m in _SEPARATOR.finditer(sentence)]
-    # a comma inside a date ("April 30, 2025") does not end a clause
-    separators = [s for s in separators if not _YEAR_AT.match(sentence, s)]
+    separators = _separators(sentence)
     start = max((s for s in separators if s <= position), default=0)
     end = min((s for s in separators if s > position), default=len(sentence))
     return start, end
+
+
+@lru_cache(maxsize=1024)
+def _separators(sentence: str) -> tuple[int, ...]:
+    """Where the clauses of ``sentence`` start; cached, as each of its figures asks."""
+    # a comma inside a date ("April 30, 2025") does not end a clause
+    return tuple(end for m in _SEPARATOR.finditer(sentence) if not _YEAR_AT.match(sentence, end := m.end()))
 
 
 def _normalised(kind: str, match: re.Match[str], sentence: str) -> str:

@@ -518,7 +518,7 @@ class Detector:
                     found = self.sentence_figures(sentence, context, earlier, paragraph=paragraph)
                 figures.extend(found)
                 chain = previous if _PRONOUN_OPENING.match(sentence.text) and not names_other_country(sentence.text) else ""
-                previous, earlier = sentence.text, {f.metric: f for f in found} if found else {} if found else {}
+                previous, earlier = sentence.text, {f.metric: f for f in found} if found else {}
                 # the earlier sentences of a paragraph keep its subject: "the regime", "them"
                 paragraph = f"{paragraph}\n{sentence.text}"[-1500:]
             if asks:

@@ -9,12 +9,14 @@ of the toolkit cleared before each detection; in every other article (alternatin
 halves see the same articles) one part answers from memory what it worked out in an earlier
 round. The part's share is the detection time that saves.
 
-    .venv/bin/python -m benchmarks.shares              # about a minute
-    .venv/bin/python -m benchmarks.shares --rounds 9
+    .venv/bin/python -m benchmarks.shares              # about two minutes
+    .venv/bin/python -m benchmarks.shares --rounds 20
 
-Exit status 0 with the table printed, 2 where the corpus is missing (said why). Times on a
-shared machine move from run to run; the alternation keeps the comparison fair, not exact
-(a share is good to a point or two).
+A share is what making the part free would save, not the part's own time: the work it shares
+with others (a lowercased line, say) moves to them. Exit status 0 with the table printed, 2
+where the corpus is missing (said why). Times on a shared machine move from run to run; the
+alternation keeps the comparison fair, not exact: the first row, where no part answers from
+memory, shows how far a share may be off (two or three points in a run of 10 rounds).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def _parts() -> dict[str, list[tuple[object, str, bool]]]:
     from monitor.toolkit import keywords, numbers, rules, sentences
 
     return {
+        "none (how far a share may be off)": [],
         "sentence splitting (all)": [(sentences, "_line_sentences", True)],
         "  of which syntok": [(sentences, "_syntok_segmented", False)],
         "amounts (all)": [(numbers, "_quantities", True)],
@@ -110,7 +113,7 @@ def _share(pm, items: list[tuple[str, str, bytes]], rounds: int) -> float:  # ty
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.shares", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=6, help="rounds counted for each part (default 6; an even number)")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds counted for each part (default 10; an even number)")
     args = parser.parse_args(argv)
     if args.rounds < 2 or args.rounds % 2:
         parser.error("--rounds must be an even number, so that each article is read as often each way")

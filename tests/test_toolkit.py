@@ -325,13 +325,15 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     rng = random.Random(7)
     months, romans, starters = sorted(State.months), sorted(State.roman_numerals), sorted(State.starters)
     words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
-             "SPOKESPERSON", "Korea's", "mid-Oct", "14th", "No", "no", "TheX", "SpaceX", "KOREA"]
+             "SPOKESPERSON", "Korea's", "mid-Oct", "14th", "No", "no", "TheX", "SpaceX", "KOREA", "and", "gain", "i"]
     numbers = ["1", "2", "7", "25", "14", "2024", "3", "14,000", "1.5", "100", "14-15", "14:30", "14%"]
     stops = [". ", ". ", ".", ", ", "; ", "! ", "? ", '." ', '" ', " - ", ": ", '". ', "”. ", ".,", ".: ", ".", "., ",
              # a quote or a sign after a stop: "dead. 'We", "in total. - Of those", "the deal. 🔸 Troops"
-             ". '", ". - ", ". — ", ". 🔸 ", ". ==", "! * ", ". -"]
+             ". '", ". - ", ". — ", ". 🔸 ", ". ==", "! * ", ". -",
+             # ellipses: "programs ... and gain", "troops… and", and the like that the shortcut leaves to syntok
+             " ... ", "... ", " … ", "… ", "...", "…", ".... ", ". . . ", '..." ']
     kinds = [(0.15, months), (0.27, list("ABCDEGHKLMNPRSTW")), (0.32, romans), (0.45, starters), (0.6, numbers), (1, words)]
-    taken = 0
+    taken = ellipses = 0
     for _ in range(3000):
         parts = []
         for _ in range(rng.randint(3, 12)):
@@ -339,9 +341,14 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
             parts.append(rng.choice(next(tokens for limit, tokens in kinds if draw < limit)))
             parts.append(rng.choice(stops) if rng.random() < 0.45 else " ")
         line = "".join(parts).strip()
-        taken += sentences._plain_spans(line) is not None
+        plain = sentences._plain_spans(line) is not None
+        taken += plain
+        ellipses += plain and ("..." in line or "…" in line)
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
-    assert taken > 500
+    assert taken > 350 and ellipses > 20
+    # an ellipsis after a word and before a lowercase one ends no sentence, without syntok
+    line = "It said the programs ... and gain first-hand experience. North Korea sent troops… and shells."
+    assert sentences._plain_spans(line) == sentences._syntok_segmented(line) == ((0, 56), (57, 93))
 
 
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:

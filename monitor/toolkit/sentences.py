@@ -142,6 +142,9 @@ _LETTER_BEFORE = re.compile(
 _MONTH_BEFORE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(State.months)) + r")$")
 _NUMBER_AFTER = re.compile(r" [0-9]+(?=$|[\s;!?)\]\"”’']|[,.:](?![0-9]))")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
+#: an ellipsis after a word, before a lowercase one ("programs ... and gain"): syntok never ends
+#: a sentence there, and the shortcut reads on past it
+_ELLIPSIS = re.compile(r"(?:(?<=\w)|(?<=\w ))(?:\.\.\.|…)(?= [a-z])")
 #: how far back from a stop its word is looked for (the searches end at the stop)
 _WORD_WINDOW = 40
 
@@ -149,15 +152,21 @@ _WORD_WINDOW = 40
 def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
     """syntok's sentences of ``line`` where every stop is plain, or None where syntok must judge."""
     asides = [aside.start() for aside in _ASIDE.finditer(line)] if "(" in line or "[" in line else []
-    if _NEEDS_SYNTOK.search(_ASIDE.sub("", line) if asides else line):
+    # (a line with both is left to syntok as before)
+    ellipses = [match.span() for match in _ELLIPSIS.finditer(line)] if not asides and ("..." in line or "…" in line) else []
+    probe = _ASIDE.sub("", line) if asides else line
+    for start, end in ellipses:
+        probe = f"{probe[:start]}{' ' * (end - start)}{probe[end:]}"
+    if _NEEDS_SYNTOK.search(probe):
         return None
+    passed = {at for start, end in ellipses for at in range(start, end)}  # the stops of the ellipses
     ends = []
     initials = {match.end() - 1: match for match in _INITIALS.finditer(line)}
     inside = {at for match in initials.values() for at in range(match.start() - 1, match.end() - 1)}
     for stop in _TERMINAL.finditer(line):
         at = stop.start()
-        if at in inside:
-            continue  # the "." of "U." in "U.S."
+        if at in inside or at in passed:
+            continue  # the "." of "U." in "U.S.", a dot of an ellipsis
         after = line[at + 1: at + 3]
         if after[:1] == " " and "A" <= after[1:2] <= "Z" and at not in initials:
             # the most common stop, "troops. The", decided at once: after a plain word that is no

@@ -12,7 +12,7 @@ tokenizer, which is as much as all the detectors together. Most lines need none 
 its judgement: every stop in them ends a plain word before a capitalised one ("troops.
 The"), sits inside a number or comes before a lowercase word. ``_plain_spans`` splits
 those lines as syntok would, by syntok's own rules and word lists, and hands every
-other line (brackets, semicolons, abbreviations, initials, "No. 3") to syntok itself;
+other line (brackets, semicolons, an abbreviation before a bracket, "No. 3") to syntok itself;
 ``tests/test_toolkit.py`` checks that both agree on every line where the shortcut is taken.
 """
 
@@ -142,6 +142,8 @@ _LETTER_BEFORE = re.compile(
 _MONTH_BEFORE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(State.months)) + r")$")
 _NUMBER_AFTER = re.compile(r" [0-9]+(?=$|[\s;!?)\]\"”’']|[,.:](?![0-9]))")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
+#: syntok's abbreviations that are no month and no roman numeral, which it reads by rules of their own
+_ABBREVIATIONS = State.abbreviations - State.months - State.roman_numerals
 #: an ellipsis after a word, before a lowercase one ("programs ... and gain"): syntok never ends
 #: a sentence there, and the shortcut reads on past it
 _ELLIPSIS = re.compile(r"(?:(?<=\w)|(?<=\w ))(?:\.\.\.|…)(?= [a-z])")
@@ -215,6 +217,19 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if asides and not _sentence_so_far(line, ends, month.start()).strip():
                 return None  # a sentence's first word: syntok reads an aside after it otherwise
             continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
+        word = _word_before(line, at)[0]
+        if word in _ABBREVIATIONS:
+            # "4,700 incl. ~600 killed", "11 countries incl. US, Japan": after an abbreviation
+            # syntok ends a sentence only before a word that opens sentences ("incl. The")
+            if asides and not _sentence_so_far(line, ends, at - len(word)).strip():
+                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            if following is not None and _letter_follows(line, at):
+                if following.group("word") in State.starters:
+                    ends.append(at + 1)
+                continue
+            if following is None and (_NEXT_NUMBER.match(line, at + 1) or _NEXT_SYMBOL.match(line, at + 1)):
+                continue
+            return None
         number = _NEXT_NUMBER.match(line, at + 1)
         if number is not None:
             # after a plain word syntok ends a sentence before a number of one or two digits, and

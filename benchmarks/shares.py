@@ -26,7 +26,7 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from .common import corpus_dir
 
@@ -129,20 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     pm = make_plugin_manager()
     print(f"share of detection right after extraction, {len(items)} on-topic articles in real news pages:")
     for part, functions in _parts().items():
-        with _all_replaced(functions):
+        with ExitStack() as replaced:
+            for owner, name, cached in functions:
+                replaced.enter_context(_replaced(owner, name, cached))
             share = _share(pm, items, args.rounds)
         print(f"  {part:<45} {100 * share:5.1f} %")
     return 0
-
-
-@contextmanager
-def _all_replaced(functions: list[tuple[object, str, bool]]) -> Iterator[None]:
-    if not functions:
-        yield
-        return
-    (owner, name, cached), *rest = functions
-    with _replaced(owner, name, cached), _all_replaced(rest):
-        yield
 
 
 if __name__ == "__main__":

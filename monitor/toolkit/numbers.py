@@ -314,11 +314,12 @@ def _union(*texts: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 #: how every sign or word that qualifies an amount or adds it to another ends ("~", ">", "about",
 #: "more than", "another"), to be found in the lowercased text before the amount's spaces
-_QUALIFIED_ENDINGS = _union(endings(_TILDE), endings(_SIGN), _QUALIFIER_BEFORE_LOWER.endings, _INCREMENT_BEFORE_LOWER.endings)
+_TILDE_ENDINGS, _SIGN_ENDINGS = endings(_TILDE), endings(_SIGN)
+_QUALIFIED_ENDINGS = _union(_TILDE_ENDINGS, _SIGN_ENDINGS, _QUALIFIER_BEFORE_LOWER.endings, _INCREMENT_BEFORE_LOWER.endings)
 _QUALIFIED_BY_LAST = by_last(_QUALIFIED_ENDINGS) if _QUALIFIED_ENDINGS is not None else None
 #: the characters "~", "c." and the signs (">", "&gt;") end with
 _TILDE_LAST, _SIGN_LAST = (None if found is None else frozenset(text[-1] for text in found)
-                           for found in (endings(_TILDE), endings(_SIGN)))
+                           for found in (_TILDE_ENDINGS, _SIGN_ENDINGS))
 
 
 def _qualify_before(sentence: str, lowered: str, start: int) -> tuple[Qualifier, bool, int]:

@@ -32,28 +32,26 @@ _PART = (
     r"(?:the\s+)?(?:early|first|last|past|latter|final|second|closing|opening)\s+"
     r"(?:\w+\s+)?(?:months?|weeks?|half|quarter|part)\s+of\s+"
 )
-#: (kind, the letters its phrases start with, pattern): the search tests the letter first and
-#: so skips every other place at once
+#: (kind, the letters its phrases start with, the words without which it cannot match, pattern):
+#: the search tests the letter first and so skips every other place at once; a pattern with no
+#: such words is told by its quick form
 _SPANS = [
-    ("between", "b", rf"\bbetween\s+(?:last\s+)?(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
-    ("between", "f", rf"\bfrom\s+(?:last\s+)?(?P<a>{_DATE})\s+(?:to|through|until|till)\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
+    ("between", "b", ("between",), rf"\bbetween\s+(?:last\s+)?(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
+    ("between", "f", ("from",), rf"\bfrom\s+(?:last\s+)?(?P<a>{_DATE})\s+(?:to|through|until|till)\s+(?P<b>{_DATE})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?"),
     # "in January-February 2025"
-    ("between", "idot", rf"\b(?:in|during|over|throughout)\s+(?P<a>{_MONTH})\s*[-–]\s*(?P<b>{_MONTH})(?:,?\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?\b"),
-    ("as_of", "abut", rf"\b(?:as\s+of|as\s+at|by|until|through|up\s+to)\s+(?:the\s+end\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE})"),
-    ("since", "s", rf"\bsince\s+(?:the\s+(?:start|beginning|end)\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE}|{_RELATIVE_YEAR})"),
-    ("in", "idtfo", rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),
-    ("as_written", "eflpscotn", rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
+    ("between", "idot", ("-", "–"), rf"\b(?:in|during|over|throughout)\s+(?P<a>{_MONTH})\s*[-–]\s*(?P<b>{_MONTH})(?:,?\s+(?:of\s+)?(?P<y>{_YEAR}|{_RELATIVE_YEAR}))?\b"),
+    ("as_of", "abut", (), rf"\b(?:as\s+of|as\s+at|by|until|through|up\s+to)\s+(?:the\s+end\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE})"),
+    ("since", "s", ("since",), rf"\bsince\s+(?:the\s+(?:start|beginning|end)\s+of\s+|early\s+|late\s+|mid-?)?(?:{_DATE}|{_RELATIVE_YEAR})"),
+    ("in", "idtfo", (), rf"\b(?:in|during|throughout|for|over)\s+(?:{_PART})?(?:early\s+|late\s+|mid-?)?(?P<d>{_MONTH}(?:\s+of)?\s+{_YEAR}|{_YEAR}|{_RELATIVE_YEAR})\b"),
+    ("as_written", "eflpscotn", (), rf"\b(?:{_PART})(?:{_YEAR}|{_RELATIVE_YEAR})|\b{_RELATIVE_YEAR}\b"),
 ]
-#: words without which a pattern of ``_SPANS`` cannot match (by its place there): "between",
-#: "from", a dash between two months, "since"; the others are told by their quick forms
-_NEEDS: dict[int, tuple[str, ...]] = {0: ("between",), 1: ("from",), 2: ("-", "–"), 4: ("since",)}
 #: run lowercase on the lowercased sentence (``casing``): the same matches at the same places, faster;
-#: each is run only where the words it needs (``_NEEDS``) occur, or where its quick form
-#: (``casing.quick``) finds something, from there
+#: each is run only where the words it needs occur, or where its quick form (``casing.quick``)
+#: finds something, from there
 _PATTERNS = [
     (kind, caseless(re.compile(f"(?=[{letters}])(?:{pattern})", re.IGNORECASE)),
-     None if place in _NEEDS else quick(re.compile(pattern, re.IGNORECASE)).pattern, _NEEDS.get(place, ()))
-    for place, (kind, letters, pattern) in enumerate(_SPANS)
+     None if needs else quick(re.compile(pattern, re.IGNORECASE)).pattern, needs)
+    for kind, letters, needs, pattern in _SPANS
 ]
 #: what every period phrase holds: a year, a month (its first three letters) or the word "year";
 #: most sentences hold none, and then no pattern need run

@@ -469,7 +469,7 @@ class Detector:
         # an article that names the subject (and Russia) again and again is about it throughout: a
         # briefing transcript's "On missiles, the assessment was more than 200" needs no fresh
         # "North Korea" or "to Russia"
-        headline = _headline(article.title, article.text, text, (*self._subject_bits, _RUSSIA_BIT))
+        headline = _headline(article.title, article.text, (*self._subject_bits, _RUSSIA_BIT))
         previous, earlier = "", {}
         lead = ""  # a list's items share the subject of the line that opens the list, and of each other
         question = ""  # a Q&A heading ("How many troops are in Russia?") names what its answer counts
@@ -856,10 +856,11 @@ def _whole_text(title: str, text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _headline(title: str, text: str, whole: str, subjects: tuple[int, ...]) -> str:
-    """The opening (``_opening``), and how the whole text (``whole``: ``_whole_text``) names each
-    of ``subjects`` (their bits, ``_subject_bit``) where it does so again and again; cached, as
+def _headline(title: str, text: str, subjects: tuple[int, ...]) -> str:
+    """The opening (``_opening``), and how the whole text (``_whole_text``) names each of
+    ``subjects`` (their bits, ``_subject_bit``) where it does so again and again; cached, as
     most detectors share their subjects."""
+    whole = _whole_text(title, text)
     named = keywords_index.named(whole)
     return "\n".join([_opening(title, text), *(often for bit in subjects if named & bit and (often := _named_often(bit, whole)))])
 
@@ -883,8 +884,7 @@ def _names_a_count(text: str) -> bool:
     pattern, which tries every "the" and "that" of the line, need not run.
     """
     lowercase = lowered(text)
-    if not ("figure" in lowercase or "number" in lowercase or "total" in lowercase or "tally" in lowercase
-            or "count" in lowercase or "estimate" in lowercase):
+    if not any(map(lowercase.__contains__, _COUNT_NOUNS)):  # (no generator: a C loop)
         return False
     return _ANAPHOR_HINT_QUICK.search(text) is not None
 
@@ -899,7 +899,7 @@ def _points_back(text: str) -> bool:
     return _POINTS_BACK_DIGITS.search(lowercase) is not None or keywords_index.named(text) & _POINTS_BACK_WORDS_BIT != 0
 
 
-#: the count's nouns, as plain text (the engine skips to their letters)
+_COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 
 @lru_cache(maxsize=4)

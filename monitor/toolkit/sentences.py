@@ -170,14 +170,6 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if at in inside or at in passed:
             continue  # the "." of "U." in "U.S.", a dot of an ellipsis
         after = line[at + 1: at + 3]
-        if after[:1] == " " and "A" <= after[1:2] <= "Z" and at not in initials:
-            # the most common stop, "troops. The", decided at once: after a plain word that is no
-            # abbreviation, month or roman numeral (nor a capital alone: a word has two letters),
-            # and before a capitalised word, none of the cases below can apply
-            word = _word_before(line, at)[0]
-            if word is not None and word not in _NOT_PLAIN and _NEXT_WORD.match(line, at + 1) is not None:
-                ends.append(at + 1)
-                continue
         if after[:1].isdigit() and line[at - 1: at].isdigit():
             continue  # "1.2 million"
         if after[:1] == " " and after[1:2].islower():
@@ -185,6 +177,14 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if _ENDS_LINE.match(line, at) or after in (", ", ": "):
             continue  # nor before a comma or a colon: "the U.S., Japan"
         following = _NEXT_WORD.match(line, at + 1)
+        word, digits = _word_before(line, at)  # the token before the stop, read once for the cases below
+        if after[:1] == " " and "A" <= after[1:2] <= "Z" and at not in initials and following is not None \
+                and word is not None and word not in _NOT_PLAIN:
+            # the most common stop, "troops. The", decided at once: after a plain word that is no
+            # abbreviation, month or roman numeral (nor a capital alone: a word has two letters),
+            # and before a capitalised word, none of the cases below can apply
+            ends.append(at + 1)
+            continue
         if at in initials and following is not None and _letter_follows(line, at):
             # "the U.S. Army" is one sentence, "... by the U.S. The report" two: syntok splits
             # after initials only before a word that opens sentences
@@ -217,7 +217,6 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if asides and not _sentence_so_far(line, ends, month.start()).strip():
                 return None  # a sentence's first word: syntok reads an aside after it otherwise
             continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
-        word = _word_before(line, at)[0]
         if word in _ABBREVIATIONS:
             # "4,700 incl. ~600 killed", "11 countries incl. US, Japan": after an abbreviation
             # syntok ends a sentence only before a word that opens sentences ("incl. The")
@@ -234,7 +233,6 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if number is not None:
             # after a plain word syntok ends a sentence before a number of one or two digits, and
             # reads a longer one as going on ("sent to the front. 7 The ..." / "in the year. 2024 ...")
-            word = _word_before(line, at)[0]
             if word is None or word in _NOT_PLAIN or word in ("no", "No", "NO"):
                 return None
             if len(number.group("digits")) <= 2:
@@ -243,12 +241,11 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if following is None and _NEXT_SYMBOL.match(line, at + 1):
             # "in total. - Of those", "the deal. 🔸 Troops": syntok ends a sentence before a sign
             # after a plain word or a number, as before a capitalised word
-            word, digits = _word_before(line, at)
             if word is None and digits is None or word in _NOT_PLAIN:
                 return None
             ends.append(at + 1)
             continue
-        if not _splits_here(line, at, following):
+        if not _splits_here(word, digits, following):
             return None
         ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence
     for start in asides:
@@ -276,13 +273,13 @@ def _sentence_so_far(line: str, ends: list[int], position: int) -> str:
     return line[ends[-1] if ends else 0: position]
 
 
-def _splits_here(line: str, at: int, following: re.Match[str] | None) -> bool:
-    """Whether syntok surely ends a sentence at the stop ``at``, followed by ``following`` (``_NEXT_WORD``).
+def _splits_here(word: str | None, number: str | None, following: re.Match[str] | None) -> bool:
+    """Whether syntok surely ends a sentence at a stop after ``word`` or ``number`` (``_word_before``),
+    followed by ``following`` (``_NEXT_WORD``).
 
     It does after a plain word or a number; an abbreviation ("Gen. Kim", "Sept. The") or a
     number before a month ("page 12. Mar 3") is syntok's call.
     """
-    word, number = _word_before(line, at)
     if word is None and number is None or following is None or word in _NOT_PLAIN:
         return False
     return not (number and following.group("word") in State.months)
@@ -330,7 +327,7 @@ def _plain_ends(line: str) -> list[int]:
             bracket = next(brackets, None)
         if depth or at in initials or line[at + 1: at + 2] != " ":
             continue
-        if _splits_here(line, at, _NEXT_WORD.match(line, at + 1)):
+        if _splits_here(*_word_before(line, at), _NEXT_WORD.match(line, at + 1)):
             ends.append(at + 1)
     return ends
 

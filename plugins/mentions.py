@@ -8,6 +8,7 @@ with a count of 0.
 import re
 
 from monitor import Article, Mention, hookimpl
+from monitor.toolkit import article_text, lowered
 
 #: each name in lowercase, to be found in the lowercased text: a pattern that opens with a letter
 #: (the word boundary checked after it) lets the engine skip every other character at once,
@@ -23,11 +24,12 @@ WORDS = {"MSMT": ("msmt", "multi"), "Pantsir": ("pantsir", "панцирь")}
 
 @hookimpl
 def detect(article: Article) -> list[Mention]:
-    text = f"{article.title}\n{article.text}" if article.title and article.title not in article.text else article.text
-    lowered = text.lower()
+    # the text the figure detectors read (the title after the text where the text does not hold
+    # it), lowercased once for all of them
+    lowercase = lowered(article_text(article))
     mentions = []
     for entity, pattern in ENTITIES.items():
         # a zero count is reported too, so every article says how often each entity appeared
-        named = any(word in lowered for word in WORDS[entity])
-        mentions.append(Mention(entity=entity, count=len(pattern.findall(lowered)) if named else 0))
+        named = any(word in lowercase for word in WORDS[entity])
+        mentions.append(Mention(entity=entity, count=len(pattern.findall(lowercase)) if named else 0))
     return mentions

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor import Article
+from monitor.detect import detect_article
 from monitor.errors import PluginError
 from monitor.plugins import make_plugin_manager
 from monitor.testing import (
@@ -385,3 +387,21 @@ def test_every_name_the_mentions_count_holds_one_of_its_words():
         found = pattern.findall(text)
         assert found, entity
         assert all(any(word in name for word in mentions.WORDS[entity]) for name in found), entity
+
+
+def test_the_mentions_count_the_text_the_detectors_read_title_included():
+    """Mentions are counted in ``article_text``, the string the figure detectors read (the title
+    after the text where the text does not hold it), whose lowercase they share."""
+    from monitor.toolkit import article_text, lowered
+
+    pm = make_plugin_manager(None, entry_points=False)
+    titled = Article(url="https://news.example/1", title="Russia gave Pyongyang a Pantsir",
+                     text="The MSMT said one Pantsir went to North Korea. The Multilateral Sanctions Monitoring Team agreed.")
+    assert article_text(titled) == f"{titled.text}\n{titled.title}"
+    assert article_text(titled) is article_text(titled)  # the same string for every plugin
+    assert lowered(article_text(titled)) is lowered(article_text(titled))
+    assert detect_article(pm, titled).mention_counts() == {"MSMT": 2, "Pantsir": 2}
+    # a title the text already holds is read once
+    held = Article(url="https://news.example/2", title="One Pantsir", text="One Pantsir\nIt went to the MSMT's subject.")
+    assert article_text(held) is held.text
+    assert detect_article(pm, held).mention_counts() == {"MSMT": 1, "Pantsir": 1}

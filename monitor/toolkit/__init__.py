@@ -16,9 +16,10 @@ sentence is about), ``rules`` (``Counted`` and ``Detector``), ``casing`` (patter
 made fast) and ``keywords`` (every detector's keywords found in one pass).
 """
 
+from .casing import lowered
 from .numbers import HAS_NUMBER, Quantity, find_quantities, parse_amount
 from .periods import Period, find_period, find_periods
-from .rules import Counted, Detector
+from .rules import Counted, Detector, article_text
 from .sentences import Sentence, split_sentences
 from .subjects import FOREIGN, MODIFIER, acting_country, is_foreign_owned, names_other_country
 from .words import (
@@ -48,10 +49,12 @@ __all__ = [
     "Quantity",
     "Sentence",
     "acting_country",
+    "article_text",
     "find_period",
     "find_periods",
     "find_quantities",
     "is_foreign_owned",
+    "lowered",
     "names_other_country",
     "parse_amount",
     "split_sentences",

@@ -848,6 +848,15 @@ def _subject_bit(subject: re.Pattern[str]) -> int:
 _RUSSIA_BIT = _subject_bit(_RUSSIA)
 
 
+def article_text(article: Article) -> str:
+    """The text every detector reads: the article's text, and its title after it where the text does not hold it.
+
+    Every plugin that asks of the same article gets the same string, so what one has worked out
+    of it (its lowercase, ``casing.lowered``) the others find ready.
+    """
+    return _whole_text(article.title, article.text)
+
+
 @lru_cache(maxsize=4)
 def _whole_text(title: str, text: str) -> str:
     """The article's text, and its title where the text does not hold it; cached, so that every

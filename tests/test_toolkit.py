@@ -315,6 +315,17 @@ def test_an_endless_sentence_is_read_in_pieces_of_bounded_length() -> None:
     assert " ".join(s.text for s in pieces) == text.strip()
 
 
+def _soup_line(rng, kinds: list[tuple[float, list[str]]], stops: list[str], stop_share: float) -> str:  # type: ignore[no-untyped-def]
+    """3 to 12 tokens, each drawn from the first list of ``kinds`` whose limit the draw is under, each
+    followed by one of ``stops`` (``stop_share`` of the time) or a space."""
+    parts = []
+    for _ in range(rng.randint(3, 12)):
+        draw = rng.random()
+        parts.append(rng.choice(next(tokens for limit, tokens in kinds if draw < limit)))
+        parts.append(rng.choice(stops) if rng.random() < stop_share else " ")
+    return "".join(parts).strip()
+
+
 def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     """Months' abbreviations, initials, roman numerals, sentence openers, numbers and stops (quotes
     and signs after some), strung at random (without brackets, whose asides syntok reads by how
@@ -338,12 +349,7 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
              (0.6, numbers), (1, words)]
     taken = ellipses = abbreviated = 0
     for _ in range(4000):
-        parts = []
-        for _ in range(rng.randint(3, 12)):
-            draw = rng.random()
-            parts.append(rng.choice(next(tokens for limit, tokens in kinds if draw < limit)))
-            parts.append(rng.choice(stops) if rng.random() < 0.45 else " ")
-        line = "".join(parts).strip()
+        line = _soup_line(rng, kinds, stops, 0.45)
         plain = sentences._plain_spans(line) is not None
         taken += plain
         ellipses += plain and ("..." in line or "…" in line)
@@ -357,6 +363,39 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     # nor does an abbreviation before a number, a sign or a word that opens no sentence ("incl. The" does)
     line = "Casualties: 4,700 incl. ~600 killed. It has 11 members incl. Japan. It sent troops incl. The Guard left."
     assert sentences._plain_spans(line) == sentences._syntok_segmented(line) == ((0, 36), (37, 67), (68, 88), (89, 104))
+
+
+def test_the_shortcut_reads_stops_glued_inside_tokens_and_grouped_numbers_as_syntok() -> None:
+    """A stop glued to letters or digits on both sides is inside one of syntok's tokens ("1.2",
+    "U.N.Security", "Kentucky!â"), unless it stands between a lowercase and an uppercase letter
+    ("war.The"); a number in groups of three ("20,000") is one token too. On a soup of such tokens
+    and stops, wherever the shortcut splits a line, it splits it as syntok does, and it takes such
+    lines whole."""
+    import random
+
+    from syntok._segmentation_states import State
+
+    rng = random.Random(5)
+    words = ["troops", "Korea", "sent", "the", "U.S.", "Gen", "No", "no", "TheX", "Kentucky!â", "war.the", "war.The",
+             "U.N.Security", "Since.report", "This!1,0000", "é", "É", "ß", "ǅx", "Ⅻ", "²", "١٢", "â", "Ärger", "x", "Y",
+             "Korea's", "Since-then", "“We"]
+    numbers = ["1", "7", "25", "2024", "14,000", "20,000", "1,000,000", "1.5", "14-15", "14%", "12,34", "1,0000"]
+    stops = [". ", ". ", ".", "!", "?", ";", ". ", "? ", "! ", "; ", ", ", '." ', ". - ", ". — ", ": ", ". '"]
+    kinds = [(0.08, sorted(State.months)), (0.16, list("ABCDEGHKLMNab")), (0.22, sorted(State.roman_numerals)),
+             (0.3, sorted(State.abbreviations)), (0.42, sorted(State.starters)), (0.6, numbers), (1, words)]
+    glued = grouped = 0
+    for _ in range(4000):
+        line = _soup_line(rng, kinds, stops, 0.5)
+        if sentences._plain_spans(line) is not None:
+            glued += any(line[at] in ".!?" and line[at - 1: at].isalnum() and line[at + 1: at + 2].isalnum()
+                         for at in range(len(line)))
+            grouped += bool(re.search(r"\s\d{1,3}(?:,\d{3})+[.!?] ", line))
+        assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
+    assert glued > 200 and grouped > 20
+    for line in ["“Governor @MattBevin has done a wonderful job for the people of Kentucky!â Trump tweeted. He won.",
+                 "Containers shipped: more than 20,000. - Artillery rounds in 2024: up to 9 million.",
+                 "It was a clear violation of U.N.Security Council resolutions. The team said so."]:
+        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
 
 
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:

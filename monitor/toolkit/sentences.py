@@ -10,7 +10,7 @@ only where a sentence ends.
 syntok is pure Python and costs about a microsecond a character, most of it in its
 tokenizer, which is as much as all the detectors together. Most lines need none of
 its judgement: every stop in them ends a plain word before a capitalised one ("troops.
-The"), sits inside a number or comes before a lowercase word. ``_plain_spans`` splits
+The"), sits inside a token ("1.2", "U.N.Security") or comes before a lowercase word. ``_plain_spans`` splits
 those lines as syntok would, by syntok's own rules and word lists, and hands every
 other line (brackets, semicolons, an abbreviation before a bracket, "No. 3") to syntok itself;
 ``tests/test_toolkit.py`` checks that both agree on every line where the shortcut is taken.
@@ -19,6 +19,7 @@ other line (brackets, semicolons, an abbreviation before a bracket, "No. 3") to 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -116,13 +117,21 @@ _WORDS = re.compile(r"\S+")
 _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: the token before a stop that syntok always splits after: a plain word, lowercase, capitalised
 #: or in capitals, after a space or opening the line ("SpaceX" is "Space" "X" to it, so a capital
-#: inside is refused; "Weil.,Identically" is one token), or a number of two digits or more after
-#: other text. The tokens before a stop below are read alike: after a space or opening the line.
-_WORD_BEFORE = re.compile(r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,})$")
+#: inside is refused; "Weil.,Identically" is one token), or a number of two digits or more, or in
+#: groups of three ("20,000", one token to syntok), after other text. The tokens before a stop
+#: below are read alike: after a space or opening the line.
+_WORD_BEFORE = re.compile(
+    r"(?<!\S)(?P<word>[A-Z]?[a-z]{2,}|[A-Z]{2,})$|(?<=\S )(?P<number>\d{2,}|\d{1,3}(?:,\d{3})+)$"
+)
 _PLAIN_WORD = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{2,}")
-_DIGITS = re.compile(r"\d{2,}")
-#: after the stop: a closing quote, one space, an opening quote, then a capitalised word
-_NEXT_WORD = re.compile(r"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b")
+_DIGITS = re.compile(r"\d{2,}|\d{1,3}(?:,\d{3})+")
+#: what ends a token of syntok's right after a word or a number: no letter or digit before the
+#: next space (signs after it are tokens of their own), or an apostrophe's tail or a hyphen before
+#: a letter, which its tokenizer splits off ("Korea's", "Since-then"); a stop glued to more ("Since.report",
+#: "14;14,000") keeps it one token, which is not the word
+_TOKEN_ENDS = r"(?=[^\w\s]*(?:\s|$)|['’][A-Za-z]|-[A-Za-z0-9])"
+#: after the stop: a closing quote, one space, an opening quote, then a capitalised word, a token of its own
+_NEXT_WORD = re.compile(rf"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z]*))\b{_TOKEN_ENDS}")
 #: after the stop: one space, then a sign that opens no bracket and closes nothing ("- Of those",
 #: "— The", "🔸 Troops", "==Kyodo"); quotes and brackets are read apart
 _NEXT_SYMBOL = re.compile(r" (?=[^\w\s()\[\]{}!?.,;:'\"”’“‘«»‹›])")
@@ -140,7 +149,7 @@ _LETTER_BEFORE = re.compile(
 )
 #: a month's abbreviation before a stop ("Oct."), and a number alone after it (" 14", not " 14th" or " 14,000")
 _MONTH_BEFORE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(State.months)) + r")$")
-_NUMBER_AFTER = re.compile(r" [0-9]+(?=$|[\s;!?)\]\"”’']|[,.:](?![0-9]))")
+_NUMBER_AFTER = re.compile(r" [0-9]+(?=[^\w\s]*(?:\s|$))")
 _NOT_PLAIN = State.abbreviations | State.months | State.roman_numerals
 #: syntok's abbreviations that are no month and no roman numeral, which it reads by rules of their own
 _ABBREVIATIONS = State.abbreviations - State.months - State.roman_numerals
@@ -170,8 +179,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         if at in inside or at in passed:
             continue  # the "." of "U." in "U.S.", a dot of an ellipsis
         after = line[at + 1: at + 3]
-        if after[:1].isdigit() and line[at - 1: at].isdigit():
-            continue  # "1.2 million"
+        if after[:1].isalnum() and line[at - 1: at].isalnum() and not _separates(line, at):
+            continue  # "1.2 million", "U.N.Security", "Kentucky!â": a stop inside a token, no stop to syntok
         if after[:1] == " " and after[1:2].islower():
             continue  # syntok never splits before a lowercase word
         if _ENDS_LINE.match(line, at) or after in (", ", ": "):
@@ -261,6 +270,19 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             spans.append((lead, lead + len(text)))
         start = end
     return tuple(spans)
+
+
+def _separates(line: str, at: int) -> bool:
+    """Whether syntok's tokenizer makes a token of its own of the stop ``at``, glued to the letters or
+    digits on either side of it: only a "." "!" or "?" between a lowercase and an uppercase letter
+    ("the war.The"); any other stop inside a word or a number ("1.2", "U.N.Security", "Kentucky!â")
+    it leaves inside its token, where it ends no sentence. A ";" is a token of its own beside a
+    letter ("troops;the"), not between digits ("1;2").
+    """
+    before, after = line[at - 1], line[at + 1]
+    if line[at] == ";":
+        return before.isalpha() or after.isalpha()
+    return unicodedata.category(before) == "Ll" and unicodedata.category(after) == "Lu"
 
 
 def _letter_follows(line: str, at: int) -> bool:

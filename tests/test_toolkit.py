@@ -398,6 +398,41 @@ def test_the_shortcut_reads_stops_glued_inside_tokens_and_grouped_numbers_as_syn
         assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
 
 
+def test_the_shortcut_reads_capitals_and_roman_numerals_before_a_stop_as_syntok() -> None:
+    """A capital or a roman numeral before a stop ends a sentence only before a word that opens
+    sentences: never before a number or a sign ("posted to X. 4 Children"), and where the sentence
+    has gone past its first word, not even after a stop that did not end it ("- S. Korea ... - S.
+    Korea"). A sentence's first words each followed by a stop syntok does not split at ("U.S.
+    troops") are read by its rules for a first word, so an aside after them is syntok's call. On
+    a soup of capitals, numerals, numbers, signs, asides and stops, wherever the shortcut splits a
+    line, it splits it as syntok does."""
+    import random
+
+    from syntok._segmentation_states import State
+
+    rng = random.Random(9)
+    capitals = [*"ABCDEGHKLMNPRSTWXIV", "II", "IV", "XX", "XIV", "VI"]
+    words = ["Korea", "troops", "won’t", "In-gee", "4-0", "2nd", "US", "MSMT", "U.S.", "the", "sent", "Who", "knew", "Mr",
+             "Gen", "no", "No", "SpaceX", "a", "i", "x", "Korea's"]
+    signs = ["-", "—", "▪️", "🔸", "*", "•", "“We", "'We", "==", "+", "&", "#1", "@x", "(LEAD)", "(2nd LD)", "[1]", "…"]
+    stops = [". ", ". ", ".", "? ", "! ", " - ", ". - ", ". — ", " — ", ". ", "; ", ", ", ": ", '." ', ". 🔸 ", " ", " ", " "]
+    kinds = [(0.3, capitals), (0.45, sorted(State.starters)), (0.6, ["4", "12", "2024", "4,000", "1", "300", "25", "7"]),
+             (0.72, signs), (1, words)]
+    before_a_number_or_sign = re.compile(r"(?<!\S)(?:[A-Z]|II|IV|XX|XIV|VI)\. (?:[0-9]+(?:\s|$)|[-—▪🔸*•=+&#@])")
+    taken = 0
+    for _ in range(4000):
+        line = _soup_line(rng, kinds, stops, 1)
+        taken += sentences._plain_spans(line) is not None and bool(before_a_number_or_sign.search(line))
+        assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
+    assert taken > 100
+    flattened = "- California Assembly OKs a wage - S. Korea unveils warnings - LPGA golfer back - S. Korea won’t be top seed"
+    for line in [flattened, "He posted to X. 4 Children were among the injured. Annex II. - Troops: 300."]:
+        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+    for line in ["U.S. troops (2nd LD) Since 300 went.", "Troops! troops (2nd LD) Since 300 went.", "G; leading (LEAD) W no"]:
+        assert sentences._plain_spans(line) is None and len(sentences._syntok_segmented(line)) == 2, line
+        assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
+
+
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:
     """The case-insensitive patterns run, lowercase, on the lowercased sentence; a character that
     lowercases to two ("İ") is kept as it is, so every offset still points into the sentence."""

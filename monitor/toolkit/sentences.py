@@ -113,7 +113,6 @@ _NEEDS_SYNTOK = re.compile(
     # stop or a glued comma or colon follows
     r"[()\[\]{}…‼‽⁇⁈⁉。﹒﹗！．？｡〈⦃⦅〘〚﴾﹙﹛﹝（［｛｟〉⦄⦆〙〛﴿﹚﹜﹞）］｝｠.?!;](?:(?<![.?!;])|[.?!;]|[,:](?=\S))"
 )
-_WORDS = re.compile(r"\S+")
 _ENDS_LINE = re.compile(r"[.?!]['\"”’]?\s*$")
 #: the token before a stop that syntok always splits after: a plain word, lowercase, capitalised
 #: or in capitals, after a space or opening the line ("SpaceX" is "Space" "X" to it, so a capital
@@ -147,6 +146,11 @@ _INITIALS = re.compile(r"\.(?<=(?<![\w.])[A-Z]\.)(?:[A-Z]\.)+")
 _LETTER_BEFORE = re.compile(
     r"(?<!\S)(?:[A-Z]|" + "|".join(sorted(State.roman_numerals, key=len, reverse=True)) + r")$"
 )
+#: a sentence so far whose first two tokens hold no stop or bracket ("- S. Korea", "troops said"):
+#: syntok reads a sentence's first word by rules of its own, and keeps reading the next as one
+#: while each is followed by a stop it does not split at ("U.S. troops"); from a second token that
+#: is neither, it reads on as inside the sentence, and no stop it has not split at changes that
+_PAST_FIRST_WORD = re.compile(r"\s*[^\s.?!;()\[\]{}]+\s+[^\s.?!;()\[\]{}]")
 #: a month's abbreviation before a stop ("Oct."), and a number alone after it (" 14", not " 14th" or " 14,000")
 _MONTH_BEFORE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(State.months)) + r")$")
 _NUMBER_AFTER = re.compile(r" [0-9]+(?=[^\w\s]*(?:\s|$))")
@@ -205,13 +209,19 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             # "N. Korea", "II. How it began": an initial or a roman numeral ends a sentence only
             # before a word that opens sentences, and never as a sentence's first word
             opening = _sentence_so_far(line, ends, letter.start())
-            if _TERMINAL.search(opening) or _BRACKET.search(opening) or (asides and not opening.strip()):
+            if _BRACKET.search(opening) or (asides and not opening.strip()) or (
+                    _TERMINAL.search(opening) and not _PAST_FIRST_WORD.match(opening)):
                 # after a stop or bracket it has not split at, syntok may still be reading a
                 # sentence's first word, and it reads an aside after one otherwise
                 return None
             if opening.strip() and following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
+        if letter is not None and following is None and (
+                _NEXT_NUMBER.match(line, at + 1) or _NEXT_SYMBOL.match(line, at + 1)):
+            if asides and not _sentence_so_far(line, ends, letter.start()).strip():
+                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            continue  # "posted to X. 4 Children", "Annex II. - Troops": nor before a number or a sign
         if following is not None and line[at - 1: at] in ('"', "”") and line[at - 2: at - 1].isalnum() \
                 and _letter_follows(line, at):
             ends.append(at + 1)  # 'words for "drone". One ...': after a closing quote, as after a plain word
@@ -259,8 +269,10 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         ends.append(at + 1 if line[at + 1] == " " else at + 2)  # the closing quote stays with its sentence
     for start in asides:
         opening = max((end for end in ends if end <= start), default=0)
-        if len(_WORDS.findall(line, opening, start)) < 2:
-            return None  # an aside after a sentence's first word: syntok may end the sentence there
+        if not _PAST_FIRST_WORD.match(line, opening, start):
+            # an aside after a sentence's first word (or after words each followed by a stop it
+            # has not split at: "U.S. troops (2nd LD) Since"): syntok may end the sentence there
+            return None
     spans, start = [], 0
     for end in (*ends, len(line)):
         piece = line[start:end]

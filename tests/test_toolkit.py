@@ -433,6 +433,41 @@ def test_the_shortcut_reads_capitals_and_roman_numerals_before_a_stop_as_syntok(
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
 
 
+def test_the_shortcut_reads_agency_tags_as_syntok() -> None:
+    """A tag opening a line is a sentence of its own where it is more than three tokens and no
+    lowercase word follows ("(2nd LD) Russia gave ..."), else the first words of the sentence
+    that follows ("(LEAD) N. Korea dispatched ..."); after a stop that follows a plain word or a
+    number, a tag closing the line is a sentence of its own ("... training. (END)"). On a soup of
+    tags around tricky tokens, wherever the shortcut splits a line, it splits it as syntok does
+    (spaces at a line's end left aside), and it takes lines with tags."""
+    import random
+
+    from syntok._segmentation_states import State
+
+    rng = random.Random(13)
+    tags = ["(LEAD)", "(2nd LD)", "(END)", "(URGENT)", "(SpaceX)", "(A B)", "(a)", "(News Focus)", "(x y z)", "(2024)",
+            "(Yonhap Interview)", "(McDonald)", "()", "(A-B)"]
+    words = ["troops", "Korea", "sent", "the", "U.S.", "Mr", "Gen", "No", "no", "2024", "11,000", "14", "won’t", "leading",
+             "JCS", "N.", "S.", "X.", "it", "(MSMT)"]
+    kinds = [(0.2, sorted(State.starters)), (0.27, sorted(State.months)), (0.37, list("ABCDEGHKLMNPRSTWX")),
+             (0.42, sorted(State.roman_numerals)), (0.5, sorted(State.abbreviations)), (1, words)]
+    stops = [" ", " ", " ", ". ", ". ", "! ", "? ", "; ", ", ", ": ", ". - ", "."]
+    taken = 0
+    for _ in range(4000):
+        opening = rng.choice(tags) + rng.choice([" ", " ", "  ", ""]) if rng.random() < 0.6 else ""
+        closing = rng.choice([". ", "! ", "? ", ".", " "]) + rng.choice(tags) if rng.random() < 0.6 else ""
+        line = opening + _soup_line(rng, kinds, stops, 1) + closing
+        if sentences._plain_spans(line) is not None:
+            taken += bool(opening or closing)
+        pieces = [line[start:end].strip() for start, end in sentences._syntok_spans.__wrapped__(line)]
+        assert pieces == [line[start:end].strip() for start, end in sentences._syntok_segmented(line)], line
+    assert taken > 100
+    for line in ["(LEAD) N. Korea dispatched additional 3,000 troops to Russia this year: JCS",
+                 "(2nd LD) Russia gave N. Korea one Pantsir, oil above cap in return for troops: MSMT",
+                 "The agency said they were deployed to Kursk after a period of training. (END)"]:
+        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+
+
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:
     """The case-insensitive patterns run, lowercase, on the lowercased sentence; a character that
     lowercases to two ("İ") is kept as it is, so every offset still points into the sentence."""

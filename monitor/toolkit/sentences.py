@@ -166,6 +166,10 @@ _WORD_WINDOW = 40
 
 def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
     """syntok's sentences of ``line`` where every stop is plain, or None where syntok must judge."""
+    if "(" in line:
+        tagged = _tagged_spans(line)
+        if tagged is not None:
+            return tagged
     asides = [aside.start() for aside in _ASIDE.finditer(line)] if "(" in line or "[" in line else []
     # (a line with both is left to syntok as before)
     ellipses = [match.span() for match in _ELLIPSIS.finditer(line)] if not asides and ("..." in line or "…" in line) else []
@@ -282,6 +286,45 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             spans.append((lead, lead + len(text)))
         start = end
     return tuple(spans)
+
+
+#: a news agency's tag opening a line ("(LEAD) N. Korea ...", "(2nd LD) Russia ..."), words in
+#: brackets before a word, or closing it after a stop ("... after training. (END)")
+_OPENING_TAG = re.compile(r"\s*\((?P<words>[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)\) +(?=[A-Za-z0-9])")
+_CLOSING_TAG = re.compile(r"[.?!] +\((?P<words>[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)\)\s*$")
+#: where syntok's tokenizer cuts a word in two: a lowercase letter before an uppercase one ("SpaceX")
+_CASE_TURN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _tagged_spans(line: str) -> tuple[tuple[int, int], ...] | None:
+    """syntok's sentences of a line that opens or closes with a tag, as syntok reads them; None
+    where the line has none, or the rest of it is syntok's call.
+
+    A sentence that opens with a bracket is that bracket alone if the bracket is more than three
+    tokens ("(2nd LD)": "(", "2nd", "LD", ")") and a lowercase word does not follow; otherwise
+    the sentence goes on with the next word as its first ("(LEAD) N. Korea": "N." ends no
+    sentence). After a stop that follows a plain word or a number, syntok ends a sentence
+    before a bracket that ends the line ("training. (END)").
+    """
+    tag = _OPENING_TAG.match(line)
+    if tag is not None:
+        rest = _plain_spans(line[tag.end():])
+        if rest is None:
+            return None
+        shifted = [(tag.end() + start, tag.end() + end) for start, end in rest]
+        words = tag.group("words").split()
+        if 2 + len(words) + sum(len(_CASE_TURN.findall(word)) for word in words) > 3 \
+                and not line[tag.end()].islower():
+            return ((tag.start("words") - 1, tag.end("words") + 1), *shifted)
+        return ((tag.start("words") - 1, shifted[0][1]), *shifted[1:])
+    tag = _CLOSING_TAG.search(line) if line.rstrip().endswith(")") else None
+    if tag is None:
+        return None
+    word, number = _word_before(line, tag.start())
+    if (word is None or word in _NOT_PLAIN) and number is None:
+        return None
+    before = _plain_spans(line[: tag.start() + 1])
+    return None if before is None else (*before, (tag.start("words") - 1, tag.end("words") + 1))
 
 
 def _separates(line: str, at: int) -> bool:

@@ -468,6 +468,37 @@ def test_the_shortcut_reads_agency_tags_as_syntok() -> None:
         assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
 
 
+def test_the_shortcut_reads_asides_with_stops_quotes_before_numbers_and_initials_before_brackets_as_syntok() -> None:
+    """syntok reads past an aside that opens with a lowercase word, stops and all ("(incl.
+    engineers)"), splits after a closing quote before a small number as after the stop alone
+    ('sanctions." 0 comments'), and ends no sentence after initials before an aside ("U.N. [Security
+    Council Resolutions]"). On a soup of asides glued and not, quotes, initials, abbreviations and
+    sentence openers, wherever the shortcut splits a line, it splits it as syntok does."""
+    import random
+
+    from syntok._segmentation_states import State
+
+    rng = random.Random(17)
+    asides = ["(incl. engineers)", "(approx. 600)", "(i.e. x)", "(e.g. Kursk)", "(Incl. X)", "(est. 3,000 troops)",
+              "[Security Council Resolutions]", "(incl. U.S. troops)", "(a. b. c. d. e. f. g. h. i. j. k. l. m. n. o)",
+              "(vs. Gen. Kim)", "(MSMT)", "(LEAD)", "(2nd LD)", "[1]", "(Chiefly K)", "("]
+    words = ["troops", "Korea", "sent", "the", "U.S.", "U.N.", "Mr", "Gen", "No", "no", "2024", "11,000", "14", "7", "A",
+             "N", "II", "X", "won’t", "leading"]
+    kinds = [(0.3, asides), (0.4, sorted(State.starters)), (0.47, sorted(State.months)), (0.55, list("ABCDEGHKLMNPRSTWX")),
+             (0.6, sorted(State.roman_numerals)), (0.67, sorted(State.abbreviations)), (1, words)]
+    stops = ['." ', "'. ", ".” ", " ", " ", " ", "", ". ", ". ", "! ", "? ", "; ", ", ", ". - ", ".", " - "]
+    taken = 0
+    for _ in range(4000):
+        line = _soup_line(rng, kinds, stops, 0.5)
+        taken += sentences._plain_spans(line) is not None and any(aside in line for aside in asides[:10])
+        assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
+    assert taken > 100
+    for line in ["DPRK troops in Russia: 15,000 total (incl. engineers) ▪️ KIA: about 2,000. Shells: 12 million.",
+                 '"We will evade UN sanctions." 0 comments 0 / 300 View more comments',
+                 "They violate U.N. [Security Council Resolutions] on the DPRK. The team said so."]:
+        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+
+
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:
     """The case-insensitive patterns run, lowercase, on the lowercased sentence; a character that
     lowercases to two ("İ") is kept as it is, so every offset still points into the sentence."""

@@ -104,10 +104,14 @@ State.abbreviations = State.abbreviations - _ENGLISH_WORDS
 _TERMINAL = re.compile(r"[.?!;]")
 #: a short bracketed aside with no stop in it, "(MSMT)", which syntok reads past without a
 #: thought, unless it follows a sentence's first word ("KYIV (Reuters) - ...") or another aside
-#: follows it
-_ASIDE = re.compile(r"[(\[][\w ,'’/&-]{0,58}[)\]](?!\s*[(\[])")
+#: follows it; or one that opens with a lowercase word, which it reads past stops and all
+#: ("(incl. engineers)"), as it reads no sentence into a bracket that does not open with a
+#: capitalised word (its tokens fewer than the fifty it looks through for the closing bracket)
+_ASIDE = re.compile(r"[(\[](?:[\w ,'’/&-]{0,58}|[a-z][\w ,'’/&.-]{0,44})[)\]](?!\s*[(\[])")
 #: what only syntok judges: other brackets, ellipses, other scripts' stops, runs of stops and a
 #: stop glued to a comma and a word (".,the")
+#: a stop (and any closing quotes or brackets after it) right before a position, spaces aside
+_AFTER_STOP = re.compile(r"[.?!;]['\"”’)\]]*\s*$")
 _NEEDS_SYNTOK = re.compile(
     # one class first, so that the search skips to it: a bracket or other sign, or a stop that another
     # stop or a glued comma or colon follows
@@ -136,8 +140,9 @@ _NEXT_WORD = re.compile(rf"['\"”’]? [\"“‘']?(?P<word>[A-Z](?:[a-z]*|[A-Z
 _NEXT_SYMBOL = re.compile(r" (?=[^\w\s()\[\]{}!?.,;:'\"”’“‘«»‹›])")
 #: a digit alone before a stop: "1. Troops"
 _DIGIT_BEFORE = re.compile(r"(?<!\S)[0-9]$")
-#: after the stop: one space, then a number alone ("... territories. 7 The Kremlin")
-_NEXT_NUMBER = re.compile(r" (?P<digits>[0-9]+)(?=\s|$)")
+#: after the stop: a closing quote, one space, then a number alone ("... territories. 7 The Kremlin",
+#: 'evade UN sanctions." 0 comments')
+_NEXT_NUMBER = re.compile(r"(?P<quote>['\"”’]?) (?P<digits>[0-9]+)(?=\s|$)")
 #: "U.S.", "U.N.": initials with their stops, one token to syntok
 #: (found from their first stop, which the search skips to: a match starts one character before it,
 #: at the first capital, which follows no letter or stop)
@@ -170,7 +175,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
         tagged = _tagged_spans(line)
         if tagged is not None:
             return tagged
-    asides = [aside.start() for aside in _ASIDE.finditer(line)] if "(" in line or "[" in line else []
+    aside_spans = [aside.span() for aside in _ASIDE.finditer(line)] if "(" in line or "[" in line else []
+    asides = [start for start, _ in aside_spans]
     # (a line with both is left to syntok as before)
     ellipses = [match.span() for match in _ELLIPSIS.finditer(line)] if not asides and ("..." in line or "…" in line) else []
     probe = _ASIDE.sub("", line) if asides else line
@@ -182,10 +188,17 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
     ends = []
     initials = {match.end() - 1: match for match in _INITIALS.finditer(line)}
     inside = {at for match in initials.values() for at in range(match.start() - 1, match.end() - 1)}
+    for start, end in aside_spans:
+        if line.find(".", start, end) >= 0:
+            # the stops of an aside ("(incl. engineers)"), which syntok reads past; but after a stop
+            # it has not split at, it reads a bracket word by word
+            if _AFTER_STOP.search(line, 0, start):
+                return None
+            inside.update(range(start, end))
     for stop in _TERMINAL.finditer(line):
         at = stop.start()
         if at in inside or at in passed:
-            continue  # the "." of "U." in "U.S.", a dot of an ellipsis
+            continue  # the "." of "U." in "U.S.", a dot of an ellipsis or in an aside
         after = line[at + 1: at + 3]
         if after[:1].isalnum() and line[at - 1: at].isalnum() and not _separates(line, at):
             continue  # "1.2 million", "U.N.Security", "Kentucky!â": a stop inside a token, no stop to syntok
@@ -208,6 +221,8 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
+        if at in initials and after in (" (", " ["):
+            continue  # nor before an aside: "the U.N. [Security Council] resolutions"
         letter = _LETTER_BEFORE.search(line, max(0, at - 5), at)
         if letter is not None and following is not None and _letter_follows(line, at):
             # "N. Korea", "II. How it began": an initial or a roman numeral ends a sentence only
@@ -259,7 +274,7 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if word is None or word in _NOT_PLAIN or word in ("no", "No", "NO"):
                 return None
             if len(number.group("digits")) <= 2:
-                ends.append(at + 1)
+                ends.append(number.start(0) + len(number.group("quote")))  # the closing quote stays with its sentence
             continue
         if following is None and _NEXT_SYMBOL.match(line, at + 1):
             # "in total. - Of those", "the deal. 🔸 Troops": syntok ends a sentence before a sign

@@ -54,7 +54,7 @@ def detect_article(
         for item in found:
             if isinstance(item, Figure):
                 key = (item.metric, item.value, item.value_max, item.increment)
-                item = dataclasses.replace(item, detector=item.detector or impl.plugin_name)
+                item = item if item.detector else item.tagged(impl.plugin_name)
                 if key in seen:  # the same figure twice in one article is one figure
                     # a headline's bare "6,000 casualties" and the body's "around 6,000": the
                     # hedged one says more, and keeps the first one's place

@@ -405,3 +405,18 @@ def test_the_mentions_count_the_text_the_detectors_read_title_included():
     held = Article(url="https://news.example/2", title="One Pantsir", text="One Pantsir\nIt went to the MSMT's subject.")
     assert article_text(held) is held.text
     assert detect_article(pm, held).mention_counts() == {"MSMT": 1, "Pantsir": 1}
+
+
+def test_a_tagged_figure_keeps_every_field_but_its_detector():
+    """``Figure.tagged`` spells out ``dataclasses.replace``: a field added to ``Figure`` must be added there too."""
+    import dataclasses
+
+    from monitor import Figure, Qualifier
+
+    values = {"metric": "troops_sent", "value": 11000, "value_max": 12000, "qualifier": Qualifier.RANGE, "increment": True,
+              "period": "in 2024", "quote": "It sent 11,000-12,000 troops in 2024.", "detector": "", "span": (8, 19)}
+    assert set(values) == {f.name for f in dataclasses.fields(Figure)}
+    figure = Figure(**values)
+    tagged = figure.tagged("troops")
+    assert {name: getattr(tagged, name) for name in values} == {**values, "detector": "troops"}
+    assert tagged == dataclasses.replace(figure, detector="troops") and tagged.span == (8, 19)

@@ -142,6 +142,10 @@ def _separators(sentence: str) -> tuple[int, ...]:
     return tuple(end for m in _SEPARATOR.finditer(sentence) if not _YEAR_AT.match(sentence, end := m.end()))
 
 
+_LAST = re.compile(r"\w+\s+last\b", re.IGNORECASE)
+_YEAR_WHOLE = re.compile(_YEAR)
+
+
 def _normalised(kind: str, match: re.Match[str], sentence: str) -> str:
     """The period ``match`` (in the lowercased ``sentence``) as it is written there, normalised."""
     def written(group: str | int = 0) -> str | None:
@@ -151,9 +155,9 @@ def _normalised(kind: str, match: re.Match[str], sentence: str) -> str:
     if kind == "between":
         first, second, year = written("a"), written("b"), written("y")
         joined = f"{first}-{second}"
-        if not year and re.match(r"\w+\s+last\b", text, re.IGNORECASE):
+        if not year and _LAST.match(text):
             year = "last year"
-        if year and re.fullmatch(_YEAR, year):
+        if year and _YEAR_WHOLE.fullmatch(year):
             return f"{joined} {year}"
         return f"{joined} {year}" if year else joined
     if kind in ("as_of", "since"):

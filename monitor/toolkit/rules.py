@@ -21,7 +21,6 @@ must not be another one ("Russia has 600,000 troops").
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -127,6 +126,8 @@ _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", _FLAGS)
 _PRONOUN_OPENING = re.compile(r"^\W*(?:It|Its|They|Their|The\s+regime|The\s+country)\b")
 #: a list item opening with its own label: "- Troops: ...", "* MISSILES — ..."
 _LABEL_OPENING = re.compile(r"^\s*\W*\s*[\w][\w\s'’/&-]{0,30}?(?::|\s[—–]\s)")
+#: "of" and up to two words right before a noun: "containers of munitions", "the number of workers"
+_OF_BEFORE = re.compile(r"\bof\s+(?:[\w'’-]+\s+){0,2}$")
 #: "the number of", "the total of": the noun after it is the one counted
 _COUNT_OF = re.compile(r"\b(?:number|total|count|tally|figure|estimate)\s+of\s+(?:(?!of\b)[\w'’-]+\s+){0,2}$", _FLAGS)
 #: a verb right after a noun: what the sentence says of that noun ("soldiers had been killed")
@@ -305,7 +306,7 @@ class Counted:
         found = None
         for match in pattern.finditer(sentence):
             before = sentence[: match.start()]
-            if re.search(r"\bof\s+(?:[\w'’-]+\s+){0,2}$", before) and not _COUNT_OF.search(before) \
+            if _OF_BEFORE.search(before) and not _COUNT_OF.search(before) \
                     and not _VAGUE_OF.search(before):
                 continue
             # "2,000 soldiers had been killed ... up from its estimate of 600": a count this rule refuses
@@ -668,7 +669,7 @@ class Detector:
         elif not carried and rule.noun_before(text, quantity, around):
             modifiers, tail, labelled = "", quantity.end, True
             if not quantity.increment and _INCREMENT_LABEL.match(text, 0, quantity.start):
-                quantity = dataclasses.replace(quantity, increment=True)  # "Additional troops: 3,000"
+                quantity = quantity._replace(increment=True)  # "Additional troops: 3,000"
         elif carried and around.no_noun and not around.classifier_after and (
             quantity.increment or around.same_figure or around.another
         ):
@@ -676,7 +677,7 @@ class Detector:
             if not quantity.increment and around.another:
                 # "in addition to the 11,000 soldiers sent last year, it sent another 3,000": with no
                 # noun of its own, "another" after "in addition to" adds more of the same
-                quantity = dataclasses.replace(quantity, increment=True)
+                quantity = quantity._replace(increment=True)
         elif not carried and around.label_at is not None:
             # "14,000 — North Korean troops sent to Russia", "2,000 — estimated number of soldiers killed"
             noun = rule.noun_after_position(text, around.label_at)
@@ -684,7 +685,7 @@ class Detector:
                 return None
             modifiers, tail = noun.group("mods"), noun.end()
             if around.label_about and quantity.qualifier is Qualifier.EXACT:
-                quantity = dataclasses.replace(quantity, qualifier=Qualifier.ABOUT)
+                quantity = quantity._replace(qualifier=Qualifier.ABOUT)
         else:
             return None
         if not rule.accepts(text, previous, quantity, modifiers, tail, labelled=labelled, paragraph=paragraph):

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from syntok import segmenter
 from syntok._segmentation_states import State
@@ -34,9 +34,9 @@ _LINE = re.compile(r"[^\n]+")
 _MAYBE_SEVERAL = re.compile(r"[.?!]['\"”’)\]]*\s+\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence: its text (stripped) and where it starts in the whole text."""
+class Sentence(NamedTuple):
+    """One sentence: its text (stripped) and where it starts in the whole text (a named tuple:
+    one is made for every sentence read)."""
 
     text: str
     start: int

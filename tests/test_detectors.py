@@ -284,3 +284,32 @@ HOLDOUT_TRAPS = [
 @pytest.mark.parametrize("text", HOLDOUT_TRAPS, ids=[str(i) for i in range(len(HOLDOUT_TRAPS))])
 def test_holdout_trap_classes_yield_nothing(text: str) -> None:
     assert found(text) == []
+
+
+def test_a_noun_phrase_after_an_amount_is_matched_only_where_its_noun_comes_later() -> None:
+    """The built-in detectors match a rule's noun after modifiers (``_nouns``) only where the noun
+    itself comes later in the sentence (``_noun_at``): the same matches at every place of generated
+    sentences, and none tried on "KN-23 and KN-24 ballistic missiles" for troops, where a failed
+    match would try every way of reading the words as modifiers."""
+    import random
+
+    from monitor.toolkit import Detector
+
+    detectors = [value for impl in _pm().hook.detect.get_hookimpls() for value in vars(impl.plugin).values()
+                 if isinstance(value, Detector)]
+    assert {len(detector._nouns) for detector in detectors} >= {1, 2}  # one noun and several
+    rng = random.Random(21)
+    words = ["11,000", "North", "Korean", "troops", "KN-23", "and", "KN-24", "ballistic", "missiles", "workers",
+             "construction", "shells", "(Hwasong-11)", "of", "their", "own", "Pantsir", "systems", "barrels", "of",
+             "refined", "petroleum", "dead", "killed", "soldiers", "-", "laborers", "people"]
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(2, 14)))
+        for detector in detectors:
+            for place, noun in enumerate(detector._nouns):
+                for at in range(len(text) + 1):
+                    assert (detector._noun_at(place, text, at) is None) == (noun.match(text, at) is None), (text, at)
+                    if detector._any_noun_word.search(text, at) is None:
+                        assert noun.match(text, at) is None, (text, at)
+    troops = next(detector for detector in detectors if any(rule.metric == "dprk_troops_to_russia" for rule in detector.rules))
+    text = "The report said Russia got 250 KN-23 and KN-24 ballistic missiles, the report said."
+    assert troops._any_noun_word.search(text, text.index("250") + 3) is None

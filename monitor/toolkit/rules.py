@@ -208,6 +208,12 @@ def _noun_after(noun: str, max_modifiers: int) -> re.Pattern[str]:
     )
 
 
+def _noun_word(noun: str) -> Quick:
+    """``noun`` alone, anywhere (made fast): where it does not come after an amount, no noun
+    phrase of it (``_noun_after``) follows the amount."""
+    return quick(re.compile(rf"(?:{noun})\b", re.IGNORECASE))
+
+
 @dataclass(frozen=True, slots=True)
 class Counted:
     """One way a metric is reported: an amount of ``noun`` in a sentence about ``subject``.
@@ -428,6 +434,8 @@ class Detector:
     _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
     _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
+    _noun_words: tuple[Quick, ...]  # each of ``_nouns``' noun alone (``_noun_word``)
+    _any_noun_word: Quick | None  # any of them alone
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
@@ -452,6 +460,20 @@ class Detector:
         object.__setattr__(self, "_noun_of_rule", tuple(
             places[rule._noun.pattern] if rule._noun is not None else None for rule in rules
         ))
+        # a noun after modifiers is matched only where the noun itself comes later in the sentence:
+        # a match that fails tries every way of reading the words after the amount as modifiers
+        words = {rule._noun.pattern: rule.noun for rule in counted}
+        object.__setattr__(self, "_noun_words", tuple(_noun_word(words[pattern]) for pattern in nouns))
+        object.__setattr__(self, "_any_noun_word", _noun_word(
+            "|".join(dict.fromkeys(f"(?:{rule.noun})" for rule in counted))
+        ) if counted else None)
+
+    def _noun_at(self, place: int, text: str, at: int) -> re.Match[str] | None:
+        """The noun phrase ``_nouns[place]`` at ``at``, matched only where its noun comes later in
+        ``text`` (with one noun, ``_any_noun_word`` has said so)."""
+        if len(self._nouns) > 1 and self._noun_words[place].search(text, at) is None:
+            return None
+        return self._nouns[place].match(text, at)
 
     def _has_keyword(self, text: str) -> bool:
         """Whether ``text`` names one of the keywords (as ``keywords.search``): read once for every detector."""
@@ -551,12 +573,13 @@ class Detector:
             around = _around(text, quantity.start, quantity.number_start, quantity.end)
             # each rule's noun right after the amount (``Counted.noun_after``), each distinct noun
             # looked for when a rule first asks for it
-            maybe_noun = self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None
+            maybe_noun = self._any_noun_word is not None and self._any_noun_word.search(text, around.noun_at) is not None \
+                and (self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None)
             found_nouns: list[object] = [_UNREAD if maybe_noun else None] * len(self._nouns)
             for rule, place in zip(self.rules, self._noun_of_rule):
                 noun = None if place is None else found_nouns[place]
                 if noun is _UNREAD:
-                    noun = found_nouns[place] = self._nouns[place].match(text, around.noun_at)
+                    noun = found_nouns[place] = self._noun_at(place, text, around.noun_at)
                 if noun is None and (fallback is not None or around.label_at is None and (
                         rule._before is None or not around.no_noun)):
                     # no noun after the amount, none before it and no label: nothing to read; or a
@@ -576,7 +599,7 @@ class Detector:
             # amount) carries no earlier noun over
             carried_from = here if other_noun else matched
             if figure is None and carried_from and not any(
-                self._nouns[place].match(text, around.noun_at) if noun is _UNREAD else noun
+                self._noun_at(place, text, around.noun_at) if noun is _UNREAD else noun
                 for place, noun in enumerate(found_nouns)
             ):
                 figure = next(

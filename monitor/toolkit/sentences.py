@@ -75,6 +75,9 @@ def _iter_sentences(text: str, keep: Callable[[str], bool] | None) -> Iterator[S
             continue
         spans = _syntok_spans(body) if _MAYBE_SEVERAL.search(body) else ((0, len(body)),)
         for start, end in spans:
+            if end - start <= LONGEST:  # every sentence of news (no generator for one piece)
+                yield _stripped(body[start:end], line.start() + start)
+                continue
             for first, last in _within_reach(body, start, end):
                 yield _stripped(body[first:last], line.start() + first)
 

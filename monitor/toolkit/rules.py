@@ -435,7 +435,6 @@ class Detector:
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
     _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
     _noun_words: tuple[Quick, ...]  # each of ``_nouns``' noun alone (``_noun_word``)
-    _any_noun_word: Quick | None  # any of them alone
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
@@ -464,14 +463,10 @@ class Detector:
         # a match that fails tries every way of reading the words after the amount as modifiers
         words = {rule._noun.pattern: rule.noun for rule in counted}
         object.__setattr__(self, "_noun_words", tuple(_noun_word(words[pattern]) for pattern in nouns))
-        object.__setattr__(self, "_any_noun_word", _noun_word(
-            "|".join(dict.fromkeys(f"(?:{rule.noun})" for rule in counted))
-        ) if counted else None)
 
     def _noun_at(self, place: int, text: str, at: int) -> re.Match[str] | None:
-        """The noun phrase ``_nouns[place]`` at ``at``, matched only where its noun comes later in
-        ``text`` (with one noun, ``_any_noun_word`` has said so)."""
-        if len(self._nouns) > 1 and self._noun_words[place].search(text, at) is None:
+        """The noun phrase ``_nouns[place]`` at ``at``, matched only where its noun comes later in ``text``."""
+        if self._noun_words[place].search(text, at) is None:
             return None
         return self._nouns[place].match(text, at)
 
@@ -573,8 +568,7 @@ class Detector:
             around = _around(text, quantity.start, quantity.number_start, quantity.end)
             # each rule's noun right after the amount (``Counted.noun_after``), each distinct noun
             # looked for when a rule first asks for it
-            maybe_noun = self._any_noun_word is not None and self._any_noun_word.search(text, around.noun_at) is not None \
-                and (self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None)
+            maybe_noun = self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None
             found_nouns: list[object] = [_UNREAD if maybe_noun else None] * len(self._nouns)
             for rule, place in zip(self.rules, self._noun_of_rule):
                 noun = None if place is None else found_nouns[place]

@@ -435,6 +435,8 @@ class Detector:
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
     _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
     _noun_words: tuple[Quick, ...]  # each of ``_nouns``' noun alone (``_noun_word``)
+    _rules_and_nouns: tuple[tuple[Counted, int | None], ...]  # each rule with its place in ``_nouns``
+    _rules_before: tuple[tuple[Counted, int | None], ...]  # those of them that read a noun phrase before the amount
 
     def __init__(self, *rules: Counted, keywords: str) -> None:
         object.__setattr__(self, "rules", rules)
@@ -463,6 +465,8 @@ class Detector:
         # a match that fails tries every way of reading the words after the amount as modifiers
         words = {rule._noun.pattern: rule.noun for rule in counted}
         object.__setattr__(self, "_noun_words", tuple(_noun_word(words[pattern]) for pattern in nouns))
+        object.__setattr__(self, "_rules_and_nouns", tuple(zip(rules, self._noun_of_rule)))
+        object.__setattr__(self, "_rules_before", tuple(pair for pair in self._rules_and_nouns if pair[0]._before is not None))
 
     def _noun_at(self, place: int, text: str, at: int) -> re.Match[str] | None:
         """The noun phrase ``_nouns[place]`` at ``at``, matched only where its noun comes later in ``text``."""
@@ -570,7 +574,11 @@ class Detector:
             # looked for when a rule first asks for it
             maybe_noun = self._any_noun is None or self._any_noun.match(text, around.noun_at) is not None
             found_nouns: list[object] = [_UNREAD if maybe_noun else None] * len(self._nouns)
-            for rule, place in zip(self.rules, self._noun_of_rule):
+            # with no noun after the amount and no label, only a noun phrase right before it can
+            # make a figure: the rules that read one are the only ones to ask
+            asked = self._rules_and_nouns if maybe_noun or around.label_at is not None else (
+                self._rules_before if around.no_noun else ())
+            for rule, place in asked:
                 noun = None if place is None else found_nouns[place]
                 if noun is _UNREAD:
                     noun = found_nouns[place] = self._noun_at(place, text, around.noun_at)

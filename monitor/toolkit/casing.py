@@ -12,6 +12,7 @@ And as the engine skips to a pattern whose every alternative opens with a letter
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -150,11 +151,11 @@ class Quick(NamedTuple):
     pattern: re.Pattern[str]
     lowercase: bool  # searched in the lowercased text
 
-    def search(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.pattern.search(lowered(text) if self.lowercase else text, *span)
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.pattern.search(lowered(text) if self.lowercase else text, pos, endpos)
 
-    def match(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.pattern.match(lowered(text) if self.lowercase else text, *span)
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.pattern.match(lowered(text) if self.lowercase else text, pos, endpos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(lowered(text) if self.lowercase else text)

@@ -83,7 +83,7 @@ def _parts() -> dict[str, list[tuple[object, str, bool]]]:
         "amounts (all)": [(numbers, "_quantities", True)],
         "  of which qualifiers before": [(numbers, "_qualify_before", False)],
         # the rules hold the module, so the one replacement serves every caller
-        "keyword pass (keywords.named)": [(keywords, "named", True)],
+        "keyword pass (keywords.named, named_in_article)": [(keywords, "named", True), (keywords, "named_in_article", True)],
         "rules' tests of a figure (Counted.accepts)": [(rules.Counted, "accepts", False)],
         "periods (find_period)": [(rules, "find_period", False)],
         "lines of an article (_lines)": [(rules, "_lines", True)],

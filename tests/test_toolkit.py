@@ -630,7 +630,8 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
     """``keywords.named`` reads a text once for every detector's keywords: each detector's bit is
     set exactly where its own pattern's search finds a keyword, on every line of the test articles
     (as written, in capitals and glued to other words), whether its pattern has openings for the
-    automaton or is searched for as it is."""
+    automaton or is searched for as it is. The patterns asked of whole articles only (the rules'
+    subjects) are answered by ``keywords.named_in_article`` alone, exactly as well."""
     from monitor.plugins import make_plugin_manager
     from monitor.toolkit import Counted, Detector, keywords
     from monitor.toolkit.casing import openings, quick
@@ -656,14 +657,21 @@ def test_every_detectors_keywords_are_named_as_each_pattern_finds_them() -> None
     lines = _data_lines()
     texts = [*lines, *(line.upper() for line in lines[::7]), *(line.replace(" ", "") for line in lines[::5]), "", "ĲSTANBUL"]
     # and the toolkit's own patterns found in the same pass: number words, "three of those"
-    registered = [(1 << place, pattern) for pattern, (place, _) in keywords._patterns.items()]
+    registered = [(1 << place, pattern, of_articles) for pattern, (place, _, of_articles) in keywords._patterns.items()]
     assert len(registered) >= len(detectors) + 2
+    assert sum(of_articles for _, _, of_articles in registered) >= 3  # North Korea, the team, Russia
+    # a pattern registered for articles only is not read in lines, until it is registered for lines too
+    vatican = quick(re.compile(r"\bVatican\b"))
+    bit = keywords.register(vatican, of_articles=True)
+    assert not keywords.named("the Vatican said") & bit and keywords.named_in_article("the Vatican said") & bit
+    assert keywords.register(vatican) == bit and keywords.named("the Vatican said") & bit
     for text in texts:
-        found = keywords.named(text)
+        found, in_article = keywords.named(text), keywords.named_in_article(text)
         for detector in detectors:
             assert bool(found & detector._keyword_bit) == bool(detector.keywords.search(text)), (detector.keywords.pattern, text)
-        for bit, pattern in registered:
-            assert bool(found & bit) == bool(pattern.search(text)), (pattern.pattern.pattern, text)
+        for bit, pattern, of_articles in registered:
+            assert bool(in_article & bit) == bool(pattern.search(text)), (pattern.pattern.pattern, text)
+            assert bool(found & bit) == (not of_articles and bool(pattern.search(text))), (pattern.pattern.pattern, text)
 
 
 def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None:

@@ -10,6 +10,8 @@ pattern ("North Korea", a subject's name) is found alike: the automaton finds it
 lowercase, and it is matched on the text as written. A pattern whose keywords have no such
 openings is searched for as before. The answer has one bit per
 detector (``register`` gives each its bit), and is the same as each pattern's ``search``.
+Patterns asked of whole articles only (whether one names a subject) are left out of the
+automaton that reads every line and sentence, and answered by ``named_in_article``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import ahocorasick_rs
 
 from .casing import INLINE_FLAGS, Quick, lowered, openings
 
-__all__ = ["named", "register"]
+__all__ = ["named", "named_in_article", "register"]
 
 
 class _Index(NamedTuple):
@@ -32,23 +34,32 @@ class _Index(NamedTuple):
     searched: tuple[tuple[int, Quick], ...]  # the patterns without openings, each with its bit
 
 
-#: every pattern registered, with its place (its bit's) and its openings, worked out as it is
-#: registered (as plugins load); plugins loaded again (a new plugin manager runs their files
-#: afresh) register the same patterns, which keep their places
-_patterns: dict[Quick, tuple[int, tuple[str, ...] | None]] = {}
+#: every pattern registered, with its place (its bit's), its openings, worked out as it is
+#: registered (as plugins load), and whether it is asked of whole articles only; plugins loaded
+#: again (a new plugin manager runs their files afresh) register the same patterns, which keep their places
+_patterns: dict[Quick, tuple[int, tuple[str, ...] | None, bool]] = {}
+#: the automata of every pattern (``named_in_article``) and of those asked of lines too (``named``)
 _index: _Index | None = None
+_line_index: _Index | None = None
 _lock = threading.Lock()
 
 
-def register(pattern: Quick) -> int:
-    """The bit of ``pattern`` (a detector's keywords, made ``quick``) in every ``named`` answer."""
-    global _index
+def register(pattern: Quick, *, of_articles: bool = False) -> int:
+    """The bit of ``pattern`` (a detector's keywords, made ``quick``) in every ``named`` answer.
+
+    ``of_articles``: the pattern is asked of whole articles only (whether one names a subject),
+    so the automaton that reads every line and sentence (``named``) leaves its openings out, and
+    only ``named_in_article`` answers for it.
+    """
+    global _index, _line_index
     with _lock:
-        if pattern not in _patterns:
-            _patterns[pattern] = (len(_patterns), _openings(pattern))
-            _index = None
+        place, found, article_only = _patterns.get(pattern, (len(_patterns), None, True))
+        if pattern not in _patterns or (article_only and not of_articles):
+            _patterns[pattern] = (place, found if pattern in _patterns else _openings(pattern), article_only and of_articles)
+            _index = _line_index = None
             named.cache_clear()
-        return 1 << _patterns[pattern][0]
+            named_in_article.cache_clear()
+        return 1 << place
 
 
 def _openings(pattern: Quick) -> tuple[str, ...] | None:
@@ -66,14 +77,18 @@ def _openings(pattern: Quick) -> tuple[str, ...] | None:
     return None if found is None else tuple(dict.fromkeys(lowered(text) for text in found))
 
 
-def _built() -> _Index:
-    """The automaton of every registered pattern's openings, made when first needed after a pattern is registered."""
-    global _index
+def _built(of_articles: bool) -> _Index:
+    """The automaton of every registered pattern's openings (``of_articles``), or of those asked of
+    lines too, made when first needed after a pattern is registered."""
+    global _index, _line_index
     with _lock:
-        if _index is None:
+        built = _index if of_articles else _line_index
+        if built is None:
             places: dict[str, list[tuple[int, Quick]]] = {}
             anchored, searched = 0, []
-            for pattern, (place, found) in _patterns.items():
+            for pattern, (place, found, article_only) in _patterns.items():
+                if article_only and not of_articles:
+                    continue
                 bit = 1 << place
                 if found is None:
                     searched.append((bit, pattern))
@@ -84,15 +99,28 @@ def _built() -> _Index:
             automaton = ahocorasick_rs.AhoCorasick(list(places), implementation=ahocorasick_rs.Implementation.DFA) \
                 if places else None
             patterns_of = tuple((sum(bit for bit, _ in patterns), tuple(patterns)) for patterns in places.values())
-            _index = _Index(automaton, patterns_of, anchored, tuple(searched))
-        return _index
+            built = _Index(automaton, patterns_of, anchored, tuple(searched))
+            if of_articles:
+                _index = built
+            else:
+                _line_index = built
+        return built
 
 
 @lru_cache(maxsize=4096)
 def named(text: str) -> int:
-    """The bits of the registered patterns that ``text`` names (as their ``search``); cached, as
-    every detector asks of the same lines."""
-    index = _index or _built()
+    """The bits of the registered patterns that ``text`` names (as their ``search``), those asked
+    of whole articles only left out (0); cached, as every detector asks of the same lines."""
+    return _named(_line_index or _built(False), text)
+
+
+@lru_cache(maxsize=16)
+def named_in_article(text: str) -> int:
+    """The bits of every registered pattern that ``text``, a whole article, names (as their ``search``); cached."""
+    return _named(_index or _built(True), text)
+
+
+def _named(index: _Index, text: str) -> int:
     found = 0
     for bit, pattern in index.searched:
         if pattern.search(text) is not None:

@@ -430,7 +430,7 @@ class Detector:
     _quick_keywords: Quick  # ``keywords`` made fast (``casing.quick``): lowercase, each word opened with its letter
     _keyword_bit: int  # its bit in ``keywords.named``, which reads a text for every detector's keywords at once
     _subjects: tuple[re.Pattern[str] | None, ...]
-    _subject_bits: tuple[int, ...]  # each subject's bit in ``keywords.named`` (of ``_hint``; 0 for None)
+    _subject_bits: tuple[int, ...]  # each subject's bit in ``keywords.named_in_article`` (of ``_hint``; 0 for None)
     _nouns: tuple[re.Pattern[str], ...]  # the rules' noun patterns, each once
     _noun_of_rule: tuple[int | None, ...]  # each rule's place in ``_nouns``
     _any_noun: re.Pattern[str] | None  # matches wherever one of ``_nouns`` does, and maybe elsewhere
@@ -485,7 +485,7 @@ class Detector:
         # without its footnote may name a keyword its text does not, but its figures would not
         # count): most articles are about other things, and most about North Korea's arms name
         # no fuel, workers or Pantsir
-        if not self._names_subject(text) or not self._has_keyword(text):
+        if not self._names_subject(text) or not keywords_index.named_in_article(text) & self._keyword_bit:
             return []
         figures: list[Figure] = []
         # an article that names the subject (and Russia) again and again is about it throughout: a
@@ -672,7 +672,7 @@ class Detector:
         Every rule needs its subject in the sentence, the one before or the headline,
         so an article that never names it has no figure; most articles stop here.
         """
-        return None in self._subjects or any(keywords_index.named(text) & bit for bit in self._subject_bits)
+        return None in self._subjects or any(keywords_index.named_in_article(text) & bit for bit in self._subject_bits)
 
     @staticmethod
     def _figure(
@@ -853,7 +853,7 @@ _RUSSIA = re.compile(r"\b(?:Russia|Moscow|Kremlin)\b")
 _NORTH_KOREA_HINT = re.compile(r"Korea|KOREA|DPRK|D\.P\.R\.K|Pyongyang|PYONGYANG|North|Kim|KPA|NK")
 
 
-#: each subject made fast (``quick``), by its bit in ``keywords.named`` (``_subject_bit``)
+#: each subject made fast (``quick``), by its bit in ``keywords.named_in_article`` (``_subject_bit``)
 _SUBJECT_OF_BIT: dict[int, Quick] = {}
 
 
@@ -863,10 +863,10 @@ def _hint(subject: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def _subject_bit(subject: re.Pattern[str]) -> int:
-    """The bit of ``subject`` (of its ``_hint``) in ``keywords.named``: whether a text may name it is read
-    in the same pass as every detector's keywords, and the subject is known by its bit (a compiled
-    pattern is no cheap key: hashing one walks its code)."""
-    bit = keywords_index.register(quick(_hint(subject)))
+    """The bit of ``subject`` (of its ``_hint``) in ``keywords.named_in_article``: whether an article may
+    name it is read in the same pass over it as every detector's keywords (and only there: no line is
+    asked), and the subject is known by its bit (a compiled pattern is no cheap key: hashing one walks its code)."""
+    bit = keywords_index.register(quick(_hint(subject)), of_articles=True)
     _SUBJECT_OF_BIT[bit] = quick(subject)
     return bit
 
@@ -896,7 +896,7 @@ def _headline(title: str, text: str, subjects: tuple[int, ...]) -> str:
     ``subjects`` (their bits, ``_subject_bit``) where it does so again and again; cached, as
     most detectors share their subjects."""
     whole = _whole_text(title, text)
-    named = keywords_index.named(whole)
+    named = keywords_index.named_in_article(whole)
     return "\n".join([_opening(title, text), *(often for bit in subjects if named & bit and (often := _named_often(bit, whole)))])
 
 

@@ -111,10 +111,10 @@ _TERMINAL = re.compile(r"[.?!;]")
 #: ("(incl. engineers)"), as it reads no sentence into a bracket that does not open with a
 #: capitalised word (its tokens fewer than the fifty it looks through for the closing bracket)
 _ASIDE = re.compile(r"[(\[](?:[\w ,'’/&-]{0,58}|[a-z][\w ,'’/&.-]{0,44})[)\]](?!\s*[(\[])")
-#: what only syntok judges: other brackets, ellipses, other scripts' stops, runs of stops and a
-#: stop glued to a comma and a word (".,the")
 #: a stop (and any closing quotes or brackets after it) right before a position, spaces aside
 _AFTER_STOP = re.compile(r"[.?!;]['\"”’)\]]*\s*$")
+#: what only syntok judges: other brackets, ellipses, other scripts' stops, runs of stops and a
+#: stop glued to a comma and a word (".,the")
 _NEEDS_SYNTOK = re.compile(
     # one class first, so that the search skips to it: a bracket or other sign, or a stop that another
     # stop or a glued comma or colon follows
@@ -239,10 +239,9 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             if opening.strip() and following.group("word") in State.starters:
                 ends.append(at + 1)
             continue
-        if letter is not None and following is None and (
-                _NEXT_NUMBER.match(line, at + 1) or _NEXT_SYMBOL.match(line, at + 1)):
-            if asides and not _sentence_so_far(line, ends, letter.start()).strip():
-                return None  # a sentence's first word: syntok reads an aside after it otherwise
+        if letter is not None and following is None and _number_or_sign_follows(line, at):
+            if _first_word_before_aside(line, ends, letter.start(), asides):
+                return None
             continue  # "posted to X. 4 Children", "Annex II. - Troops": nor before a number or a sign
         if following is not None and line[at - 1: at] in ('"', "”") and line[at - 2: at - 1].isalnum() \
                 and _letter_follows(line, at):
@@ -255,19 +254,19 @@ def _plain_spans(line: str) -> tuple[tuple[int, int], ...] | None:
             continue  # "1. Troops": a one-character sentence opening is never a sentence of its own
         month = _MONTH_BEFORE.search(line, max(0, at - 10), at)
         if month is not None and _NUMBER_AFTER.match(line, at + 1):
-            if asides and not _sentence_so_far(line, ends, month.start()).strip():
-                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            if _first_word_before_aside(line, ends, month.start(), asides):
+                return None
             continue  # "on Oct. 14": syntok never splits between a month's abbreviation and a number
         if word in _ABBREVIATIONS:
             # "4,700 incl. ~600 killed", "11 countries incl. US, Japan": after an abbreviation
             # syntok ends a sentence only before a word that opens sentences ("incl. The")
-            if asides and not _sentence_so_far(line, ends, at - len(word)).strip():
-                return None  # a sentence's first word: syntok reads an aside after it otherwise
+            if _first_word_before_aside(line, ends, at - len(word), asides):
+                return None
             if following is not None and _letter_follows(line, at):
                 if following.group("word") in State.starters:
                     ends.append(at + 1)
                 continue
-            if following is None and (_NEXT_NUMBER.match(line, at + 1) or _NEXT_SYMBOL.match(line, at + 1)):
+            if following is None and _number_or_sign_follows(line, at):
                 continue
             return None
         number = _NEXT_NUMBER.match(line, at + 1)
@@ -366,6 +365,17 @@ def _letter_follows(line: str, at: int) -> bool:
 def _sentence_so_far(line: str, ends: list[int], position: int) -> str:
     """The text of the sentence holding ``position`` up to it, the sentence starting at the last of ``ends``."""
     return line[ends[-1] if ends else 0: position]
+
+
+def _first_word_before_aside(line: str, ends: list[int], position: int, asides: list[int]) -> bool:
+    """Whether the token at ``position`` opens its sentence in a line with an aside: syntok reads an
+    aside after a sentence's first word by rules of its own, so the line is its call."""
+    return bool(asides) and not _sentence_so_far(line, ends, position).strip()
+
+
+def _number_or_sign_follows(line: str, at: int) -> bool:
+    """Whether a number alone (``_NEXT_NUMBER``) or a sign (``_NEXT_SYMBOL``) follows the stop ``at``."""
+    return _NEXT_NUMBER.match(line, at + 1) is not None or _NEXT_SYMBOL.match(line, at + 1) is not None
 
 
 def _splits_here(word: str | None, number: str | None, following: re.Match[str] | None) -> bool:

@@ -10,9 +10,7 @@ import re
 from monitor import Article, Mention, hookimpl
 from monitor.toolkit import article_text, lowered
 
-#: each name in lowercase, to be found in the lowercased text: a pattern that opens with a letter
-#: (the word boundary checked after it) lets the engine skip every other character at once,
-#: several times as fast as a case-insensitive search
+#: each name in lowercase, matched in the lowercased text where one of its words (``WORDS``) stands
 ENTITIES = {
     "MSMT": re.compile(r"m(?<!\w.)smt\b|m(?<!\w.)ulti(?:lateral|national)\s+sanctions?\s+monitoring\s+team\b"),
     "Pantsir": re.compile(r"p(?<!\w.)antsir(?:-s1|-s|-m|-class)?\b|панцирь"),

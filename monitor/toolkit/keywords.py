@@ -53,13 +53,17 @@ def register(pattern: Quick, *, of_articles: bool = False) -> int:
     """
     global _index, _line_index
     with _lock:
-        place, found, article_only = _patterns.get(pattern, (len(_patterns), None, True))
-        if pattern not in _patterns or (article_only and not of_articles):
-            _patterns[pattern] = (place, found if pattern in _patterns else _openings(pattern), article_only and of_articles)
-            _index = _line_index = None
-            named.cache_clear()
-            named_in_article.cache_clear()
-        return 1 << place
+        known = _patterns.get(pattern)
+        if known is None:
+            known = _patterns[pattern] = (len(_patterns), _openings(pattern), of_articles)
+        elif known[2] and not of_articles:  # asked of lines too from now on
+            known = _patterns[pattern] = (known[0], known[1], False)
+        else:
+            return 1 << known[0]
+        _index = _line_index = None
+        named.cache_clear()
+        named_in_article.cache_clear()
+        return 1 << known[0]
 
 
 def _openings(pattern: Quick) -> tuple[str, ...] | None:

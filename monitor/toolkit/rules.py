@@ -485,7 +485,8 @@ class Detector:
         # without its footnote may name a keyword its text does not, but its figures would not
         # count): most articles are about other things, and most about North Korea's arms name
         # no fuel, workers or Pantsir
-        if not self._names_subject(text) or not keywords_index.named_in_article(text) & self._keyword_bit:
+        in_article = keywords_index.named_in_article(text)
+        if not self._names_subject(in_article) or not in_article & self._keyword_bit:
             return []
         figures: list[Figure] = []
         # an article that names the subject (and Russia) again and again is about it throughout: a
@@ -666,13 +667,13 @@ class Detector:
                 return _make_figure(rule, text, quantity)
         return None
 
-    def _names_subject(self, text: str) -> bool:
-        """Whether the text may name a rule's subject.
+    def _names_subject(self, named: int) -> bool:
+        """Whether an article may name a rule's subject, by what it names (``keywords.named_in_article``).
 
         Every rule needs its subject in the sentence, the one before or the headline,
         so an article that never names it has no figure; most articles stop here.
         """
-        return None in self._subjects or any(keywords_index.named_in_article(text) & bit for bit in self._subject_bits)
+        return None in self._subjects or any(named & bit for bit in self._subject_bits)
 
     @staticmethod
     def _figure(
@@ -934,6 +935,7 @@ def _points_back(text: str) -> bool:
     return _POINTS_BACK_DIGITS.search(lowercase) is not None or keywords_index.named(text) & _POINTS_BACK_WORDS_BIT != 0
 
 
+#: the count's nouns, as plain text (``_names_a_count`` looks for them first)
 _COUNT_NOUNS = ("figure", "number", "total", "tally", "count", "estimate")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
+from syntok._segmentation_states import State
 
 from monitor.toolkit import (
     acting_country,
@@ -315,6 +317,12 @@ def test_an_endless_sentence_is_read_in_pieces_of_bounded_length() -> None:
     assert " ".join(s.text for s in pieces) == text.strip()
 
 
+def _taken_as_syntok(*lines: str) -> None:
+    """Each of ``lines`` is split by the shortcut itself, as syntok splits it."""
+    for line in lines:
+        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+
+
 def _soup_line(rng, kinds: list[tuple[float, list[str]]], stops: list[str], stop_share: float) -> str:  # type: ignore[no-untyped-def]
     """3 to 12 tokens, each drawn from the first list of ``kinds`` whose limit the draw is under, each
     followed by one of ``stops`` (``stop_share`` of the time) or a space."""
@@ -330,10 +338,6 @@ def test_the_shortcut_agrees_with_syntok_on_a_soup_of_tricky_tokens() -> None:
     """Months' abbreviations, initials, roman numerals, sentence openers, numbers and stops (quotes
     and signs after some), strung at random (without brackets, whose asides syntok reads by how
     far a line has got): wherever the shortcut splits a line, it splits it as syntok does."""
-    import random
-
-    from syntok._segmentation_states import State
-
     rng = random.Random(7)
     months, romans, starters = sorted(State.months), sorted(State.roman_numerals), sorted(State.starters)
     words = ["troops", "Korea", "North", "sent", "the", "MSMT", "Kim", "report", "U.S.", "Mr", "Gen", "Army",
@@ -371,10 +375,6 @@ def test_the_shortcut_reads_stops_glued_inside_tokens_and_grouped_numbers_as_syn
     ("war.The"); a number in groups of three ("20,000") is one token too. On a soup of such tokens
     and stops, wherever the shortcut splits a line, it splits it as syntok does, and it takes such
     lines whole."""
-    import random
-
-    from syntok._segmentation_states import State
-
     rng = random.Random(5)
     words = ["troops", "Korea", "sent", "the", "U.S.", "Gen", "No", "no", "TheX", "Kentucky!â", "war.the", "war.The",
              "U.N.Security", "Since.report", "This!1,0000", "é", "É", "ß", "ǅx", "Ⅻ", "²", "١٢", "â", "Ärger", "x", "Y",
@@ -392,10 +392,9 @@ def test_the_shortcut_reads_stops_glued_inside_tokens_and_grouped_numbers_as_syn
             grouped += bool(re.search(r"\s\d{1,3}(?:,\d{3})+[.!?] ", line))
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
     assert glued > 200 and grouped > 20
-    for line in ["“Governor @MattBevin has done a wonderful job for the people of Kentucky!â Trump tweeted. He won.",
-                 "Containers shipped: more than 20,000. - Artillery rounds in 2024: up to 9 million.",
-                 "It was a clear violation of U.N.Security Council resolutions. The team said so."]:
-        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+    _taken_as_syntok("“Governor @MattBevin has done a wonderful job for the people of Kentucky!â Trump tweeted. He won.",
+                     "Containers shipped: more than 20,000. - Artillery rounds in 2024: up to 9 million.",
+                     "It was a clear violation of U.N.Security Council resolutions. The team said so.")
 
 
 def test_the_shortcut_reads_capitals_and_roman_numerals_before_a_stop_as_syntok() -> None:
@@ -406,10 +405,6 @@ def test_the_shortcut_reads_capitals_and_roman_numerals_before_a_stop_as_syntok(
     troops") are read by its rules for a first word, so an aside after them is syntok's call. On
     a soup of capitals, numerals, numbers, signs, asides and stops, wherever the shortcut splits a
     line, it splits it as syntok does."""
-    import random
-
-    from syntok._segmentation_states import State
-
     rng = random.Random(9)
     capitals = [*"ABCDEGHKLMNPRSTWXIV", "II", "IV", "XX", "XIV", "VI"]
     words = ["Korea", "troops", "won’t", "In-gee", "4-0", "2nd", "US", "MSMT", "U.S.", "the", "sent", "Who", "knew", "Mr",
@@ -426,8 +421,7 @@ def test_the_shortcut_reads_capitals_and_roman_numerals_before_a_stop_as_syntok(
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
     assert taken > 100
     flattened = "- California Assembly OKs a wage - S. Korea unveils warnings - LPGA golfer back - S. Korea won’t be top seed"
-    for line in [flattened, "He posted to X. 4 Children were among the injured. Annex II. - Troops: 300."]:
-        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+    _taken_as_syntok(flattened, "He posted to X. 4 Children were among the injured. Annex II. - Troops: 300.")
     for line in ["U.S. troops (2nd LD) Since 300 went.", "Troops! troops (2nd LD) Since 300 went.", "G; leading (LEAD) W no"]:
         assert sentences._plain_spans(line) is None and len(sentences._syntok_segmented(line)) == 2, line
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
@@ -440,10 +434,6 @@ def test_the_shortcut_reads_agency_tags_as_syntok() -> None:
     number, a tag closing the line is a sentence of its own ("... training. (END)"). On a soup of
     tags around tricky tokens, wherever the shortcut splits a line, it splits it as syntok does
     (spaces at a line's end left aside), and it takes lines with tags."""
-    import random
-
-    from syntok._segmentation_states import State
-
     rng = random.Random(13)
     tags = ["(LEAD)", "(2nd LD)", "(END)", "(URGENT)", "(SpaceX)", "(A B)", "(a)", "(News Focus)", "(x y z)", "(2024)",
             "(Yonhap Interview)", "(McDonald)", "()", "(A-B)"]
@@ -462,10 +452,9 @@ def test_the_shortcut_reads_agency_tags_as_syntok() -> None:
         pieces = [line[start:end].strip() for start, end in sentences._syntok_spans.__wrapped__(line)]
         assert pieces == [line[start:end].strip() for start, end in sentences._syntok_segmented(line)], line
     assert taken > 100
-    for line in ["(LEAD) N. Korea dispatched additional 3,000 troops to Russia this year: JCS",
-                 "(2nd LD) Russia gave N. Korea one Pantsir, oil above cap in return for troops: MSMT",
-                 "The agency said they were deployed to Kursk after a period of training. (END)"]:
-        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+    _taken_as_syntok("(LEAD) N. Korea dispatched additional 3,000 troops to Russia this year: JCS",
+                     "(2nd LD) Russia gave N. Korea one Pantsir, oil above cap in return for troops: MSMT",
+                     "The agency said they were deployed to Kursk after a period of training. (END)")
 
 
 def test_the_shortcut_reads_asides_with_stops_quotes_before_numbers_and_initials_before_brackets_as_syntok() -> None:
@@ -474,10 +463,6 @@ def test_the_shortcut_reads_asides_with_stops_quotes_before_numbers_and_initials
     ('sanctions." 0 comments'), and ends no sentence after initials before an aside ("U.N. [Security
     Council Resolutions]"). On a soup of asides glued and not, quotes, initials, abbreviations and
     sentence openers, wherever the shortcut splits a line, it splits it as syntok does."""
-    import random
-
-    from syntok._segmentation_states import State
-
     rng = random.Random(17)
     asides = ["(incl. engineers)", "(approx. 600)", "(i.e. x)", "(e.g. Kursk)", "(Incl. X)", "(est. 3,000 troops)",
               "[Security Council Resolutions]", "(incl. U.S. troops)", "(a. b. c. d. e. f. g. h. i. j. k. l. m. n. o)",
@@ -493,10 +478,9 @@ def test_the_shortcut_reads_asides_with_stops_quotes_before_numbers_and_initials
         taken += sentences._plain_spans(line) is not None and any(aside in line for aside in asides[:10])
         assert sentences._syntok_spans.__wrapped__(line) == sentences._syntok_segmented(line), line
     assert taken > 100
-    for line in ["DPRK troops in Russia: 15,000 total (incl. engineers) ▪️ KIA: about 2,000. Shells: 12 million.",
-                 '"We will evade UN sanctions." 0 comments 0 / 300 View more comments',
-                 "They violate U.N. [Security Council Resolutions] on the DPRK. The team said so."]:
-        assert sentences._plain_spans(line) == sentences._syntok_segmented(line), line
+    _taken_as_syntok("DPRK troops in Russia: 15,000 total (incl. engineers) ▪️ KIA: about 2,000. Shells: 12 million.",
+                     '"We will evade UN sanctions." 0 comments 0 / 300 View more comments',
+                     "They violate U.N. [Security Council Resolutions] on the DPRK. The team said so.")
 
 
 def test_amounts_are_read_in_the_lowercased_sentence_at_the_same_offsets() -> None:
@@ -579,8 +563,6 @@ def test_quick_patterns_match_where_and_as_the_originals_do() -> None:
     """``casing.quick`` (lowercase, every alternative opened with its letter) finds the same matches
     at the same places as the pattern it was made from: North Korea's names, other countries, the
     team's names and a rule's noun, on a generated soup of their words and others."""
-    import random
-
     from monitor.toolkit import FOREIGN, NORTH_KOREA
     from monitor.toolkit.casing import quick
 
@@ -678,8 +660,6 @@ def test_endings_are_the_texts_every_match_ends_with_before_its_spaces() -> None
     """``casing.endings`` reads a pattern backwards: spaces at its end are left aside, a small class
     is spread, a repeat ends the text; ``Ending.search`` finds what the pattern's search finds in
     any window, turning away at once the windows that end otherwise."""
-    import random
-
     from monitor.toolkit.casing import ending, endings
 
     assert endings(re.compile(r"(?:(?:more|greater)\s+than|\bover|Number\s+|[$€])\s*$")) == ("$", "€", "over", "than", "Number")
@@ -710,8 +690,6 @@ def test_the_word_before_a_stop_is_read_as_its_pattern_finds_it() -> None:
     """``sentences._word_before`` reads the token before a stop at once; it gives what
     ``_WORD_BEFORE`` finds searching the window before the stop, at every place of generated lines
     (words, numbers, capitals, tabs and other spaces, tokens longer than the window)."""
-    import random
-
     rng = random.Random(3)
     tokens = ["Troops", "troops", "NATO", "SpaceX", "sent", "a", "I", "14", "2024", "7", "x1", "U.S", "Weil.,Identically",
               "née", "ÉTAT", "١٢", "word" * 12, "-", "(", "\t", "\xa0", "  "]
